@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The BigQuery emulator (local-bigquery from PyPI, runs GoogleSQL on DuckDB) in its own Python 3.13 venv.
+set -euo pipefail
+venv=$MAPS_TOOLS_DIR/emulator-venv
+req=$REPO_ROOT/emulator/requirements.txt
+stamp=$venv/.requirements.sha
+want=$(sha256sum "$req" | cut -d' ' -f1)
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then echo "    emulator up to date"; exit 0; fi
+python=""
+for candidate in python3.13 python3.14 "$HOME/.pyenv/versions/3.13.0/bin/python3" /root/.pyenv/versions/3.13*/bin/python3; do
+  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then
+    python=$candidate; break
+  fi
+done
+[ -n "$python" ] || { echo "Python >= 3.13 is required for the emulator (devbox shell provides it)" >&2; exit 1; }
+rm -rf "$venv"
+"$python" -m venv "$venv"
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+# DuckDB looks for extensions under $HOME/.duckdb; the emulator runs with HOME=$MAPS_TOOLS_DIR/emulator-home.
+duck_version=$("$venv/bin/python" -c 'import duckdb; print(duckdb.__version__)')
+platform=$("$venv/bin/python" -c 'import duckdb; print(duckdb.execute("PRAGMA platform").fetchone()[0])')
+ext_dir=$MAPS_TOOLS_DIR/emulator-home/.duckdb/extensions/v$duck_version/$platform
+mkdir -p "$ext_dir"
+cp "$venv"/lib/python3*/site-packages/duckdb_extension_*/extensions/v"$duck_version"/*.duckdb_extension "$ext_dir/"
+ln -sf "$venv/bin/local-bigquery" "$MAPS_TOOLS_DIR/bin/local-bigquery"
+echo "$want" > "$stamp"
+echo "    local-bigquery installed with DuckDB $duck_version extensions for $platform"
