@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { BigQueryReader } from './bigquery.js';
+import { ERROR_CACHE_CONTROL } from './caching.js';
+import type { Config } from './config.js';
+import { HttpError } from './errors.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { operationsRoutes } from './routes/operations.js';
+import { tableRoutes } from './routes/table.js';
+import { tilesetRoutes } from './routes/tileset.js';
+
+export interface AppContext {
+  config: Config;
+  reader: BigQueryReader;
+  metrics: Metrics;
+  /** Set on SIGTERM: readiness fails and responses ask clients to reconnect elsewhere. */
+  state: { draining: boolean };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+export async function buildApp(config: Config): Promise<{ app: FastifyInstance; context: AppContext }> {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    maxParamLength: 1200,
+    // Requests that arrive on an open connection while we drain are still served; new connections are refused.
+    return503OnClosing: false,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+  });
+  const metrics = createMetrics();
+  const context: AppContext = {
+    config,
+    reader: new BigQueryReader(config, metrics),
+    metrics,
+    state: { draining: false },
+  };
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'maps-api', version: '1.0.0', description: 'GeoJSON and vector tiles from BigQuery' },
+    },
+  });
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id).header('x-served-by', config.instance);
+    if (context.state.draining) reply.header('connection', 'close');
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  app.setErrorHandler<FastifyError | HttpError>((error, request, reply) => {
+    const { status, code, message } = describe(error);
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    if (error instanceof HttpError) reply.headers(error.headers);
+    reply
+      .code(status)
+      .header(
+        'cache-control',
+        status >= 500 || status === 429 ? ERROR_CACHE_CONTROL.server : ERROR_CACHE_CONTROL.client,
+      )
+      .send({ statusCode: status, error: code, message, requestId: request.id });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .header('cache-control', ERROR_CACHE_CONTROL.client)
+      .send({
+        statusCode: 404,
+        error: 'NOT_FOUND',
+        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+        requestId: request.id,
+      });
+  });
+
+  operationsRoutes(app, context);
+  tilesetRoutes(app, context);
+  tableRoutes(app, context);
+  return { app, context };
+}
+
+function describe(error: FastifyError | HttpError): { status: number; code: string; message: string } {
+  if (error instanceof HttpError)
+    return { status: error.statusCode, code: error.code, message: error.message };
+  if ((error as FastifyError).validation) return { status: 400, code: 'BAD_REQUEST', message: error.message };
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500)
+    return { status, code: error.code ?? 'BAD_REQUEST', message: error.message };
+  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+}

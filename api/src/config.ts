@@ -1,0 +1,115 @@
+import { envSchema } from 'env-schema';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Billing project for query jobs; undefined means "the credentials' project". */
+  projectId: string | undefined;
+  emulatorHost: string | undefined;
+  maxJsonResponseSize: number;
+  logLevel: string;
+  /** `project.dataset` pairs the API may read; anything else is refused before BigQuery is called. */
+  allowedDatasets: Set<string>;
+  queryTimeoutMs: number;
+  /** Retries of failed BigQuery HTTP calls (5xx, 429, resets) inside the query timeout. */
+  maxRetries: number;
+  maximumBytesBilled: string;
+  shutdownTimeoutMs: number;
+  readinessCacheMs: number;
+  tableMetadataTtlMs: number;
+  maxZoom: number;
+  tileCacheControl: string;
+  tableCacheControl: string;
+  instance: string;
+}
+
+interface Env {
+  PORT: number;
+  HOST: string;
+  GOOGLE_CLOUD_PROJECT?: string;
+  BIGQUERY_EMULATOR_HOST?: string;
+  MAX_JSON_RESPONSE_SIZE: number;
+  LOG_LEVEL: string;
+  ALLOWED_DATASETS: string;
+  QUERY_TIMEOUT_MS: number;
+  BIGQUERY_MAX_RETRIES: number;
+  MAXIMUM_BYTES_BILLED: number;
+  SHUTDOWN_TIMEOUT_MS: number;
+  READINESS_CACHE_MS: number;
+  TABLE_METADATA_TTL_MS: number;
+  MAX_ZOOM: number;
+  TILE_CACHE_CONTROL: string;
+  TABLE_CACHE_CONTROL: string;
+  HOSTNAME?: string;
+}
+
+const DATASET_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]{0,1023}$/;
+
+const schema = {
+  type: 'object',
+  properties: {
+    PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
+    HOST: { type: 'string', default: '0.0.0.0' },
+    GOOGLE_CLOUD_PROJECT: { type: 'string', minLength: 1 },
+    BIGQUERY_EMULATOR_HOST: { type: 'string', minLength: 1 },
+    MAX_JSON_RESPONSE_SIZE: { type: 'integer', minimum: 1024, default: 10 * 1024 * 1024 },
+    LOG_LEVEL: {
+      type: 'string',
+      enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      default: 'info',
+    },
+    ALLOWED_DATASETS: {
+      type: 'string',
+      minLength: 1,
+      default: 'carto-demo-data.demo_tilesets,carto-demo-data.demo_tables',
+    },
+    QUERY_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
+    BIGQUERY_MAX_RETRIES: { type: 'integer', minimum: 0, maximum: 5, default: 2 },
+    MAXIMUM_BYTES_BILLED: { type: 'integer', minimum: 10 * 1024 * 1024, default: 10 * 1024 ** 3 },
+    SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 0, default: 10_000 },
+    READINESS_CACHE_MS: { type: 'integer', minimum: 0, default: 5_000 },
+    TABLE_METADATA_TTL_MS: { type: 'integer', minimum: 0, default: 30_000 },
+    MAX_ZOOM: { type: 'integer', minimum: 0, maximum: 30, default: 24 },
+    TILE_CACHE_CONTROL: {
+      type: 'string',
+      default: 'public, max-age=86400, stale-while-revalidate=3600, stale-if-error=604800',
+    },
+    TABLE_CACHE_CONTROL: {
+      type: 'string',
+      default: 'public, max-age=300, stale-while-revalidate=60, stale-if-error=86400',
+    },
+    HOSTNAME: { type: 'string' },
+  },
+} as const;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema<Env>({ schema, data: env, dotenv: false });
+  const allowedDatasets = new Set(
+    parsed.ALLOWED_DATASETS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+  for (const dataset of allowedDatasets) {
+    if (!DATASET_PATTERN.test(dataset))
+      throw new Error(`ALLOWED_DATASETS: "${dataset}" is not project.dataset`);
+  }
+  return {
+    port: parsed.PORT,
+    host: parsed.HOST,
+    projectId: parsed.GOOGLE_CLOUD_PROJECT ?? (parsed.BIGQUERY_EMULATOR_HOST ? 'local' : undefined),
+    emulatorHost: parsed.BIGQUERY_EMULATOR_HOST,
+    maxJsonResponseSize: parsed.MAX_JSON_RESPONSE_SIZE,
+    logLevel: parsed.LOG_LEVEL,
+    allowedDatasets,
+    queryTimeoutMs: parsed.QUERY_TIMEOUT_MS,
+    maxRetries: parsed.BIGQUERY_MAX_RETRIES,
+    maximumBytesBilled: String(parsed.MAXIMUM_BYTES_BILLED),
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    readinessCacheMs: parsed.READINESS_CACHE_MS,
+    tableMetadataTtlMs: parsed.TABLE_METADATA_TTL_MS,
+    maxZoom: parsed.MAX_ZOOM,
+    tileCacheControl: parsed.TILE_CACHE_CONTROL,
+    tableCacheControl: parsed.TABLE_CACHE_CONTROL,
+    instance: parsed.HOSTNAME ?? `pid-${process.pid}`,
+  };
+}

@@ -1,0 +1,39 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type QueryKind = 'tile' | 'table' | 'metadata' | 'readiness';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by route template, method and status code',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    queryDuration: new Histogram({
+      name: 'bigquery_query_duration_seconds',
+      help: 'BigQuery call duration by kind and outcome',
+      labelNames: ['kind', 'outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+      registers: [registry],
+    }),
+    bytesProcessed: new Counter({
+      name: 'bigquery_bytes_processed_total',
+      help: 'Bytes BigQuery reported as processed by our queries',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    queryErrors: new Counter({
+      name: 'bigquery_errors_total',
+      help: 'Failed BigQuery calls by kind and the error code we answered with',
+      labelNames: ['kind', 'code'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

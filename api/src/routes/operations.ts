@@ -1,0 +1,53 @@
+// Endpoints for people and machines operating the service: greeting, health, readiness, metrics, API description.
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app.js';
+
+export function operationsRoutes(app: FastifyInstance, { config, reader, metrics, state }: AppContext) {
+  const noStore = { 'cache-control': 'no-store' };
+  let readiness: { ok: boolean; until: number } = { ok: false, until: 0 };
+
+  app.get('/', { schema: { summary: 'Greeting (contract of the original API)' } }, async (_request, reply) =>
+    reply
+      .type('text/plain; charset=utf-8')
+      .header('cache-control', 'public, max-age=60')
+      .send('Hello World!'),
+  );
+
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness: the process answers', hide: true } },
+    async (_request, reply) => reply.headers(noStore).send({ status: 'ok' }),
+  );
+
+  app.get(
+    '/readyz',
+    { schema: { summary: 'Readiness: not draining and BigQuery reachable', hide: true } },
+    async (request, reply) => {
+      reply.headers(noStore);
+      if (state.draining) return reply.code(503).send({ status: 'draining' });
+      if (readiness.until < Date.now()) {
+        try {
+          await reader.ping(2000);
+          readiness = { ok: true, until: Date.now() + config.readinessCacheMs };
+        } catch (error) {
+          request.log.warn({ err: error }, 'readiness check failed');
+          readiness = { ok: false, until: Date.now() + Math.min(config.readinessCacheMs, 1000) };
+        }
+      }
+      return readiness.ok
+        ? reply.send({ status: 'ready' })
+        : reply.code(503).send({ status: 'bigquery unreachable' });
+    },
+  );
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .headers(noStore)
+      .type(metrics.registry.contentType)
+      .send(await metrics.registry.metrics()),
+  );
+
+  app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=300').send(app.swagger()),
+  );
+}

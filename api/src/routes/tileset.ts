@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../app.js';
+import { versionHeaders } from '../caching.js';
+import { badRequest } from '../errors.js';
+import { TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
+
+interface TileParams {
+  id: string;
+  z: string;
+  x: string;
+  y: string;
+}
+
+// Decimal integers without sign, exponent or leading zeros: "1e3", "+1" and "01" are refused, not coerced.
+const INTEGER = '^(0|[1-9][0-9]{0,9})$';
+const TILESET_COLUMNS = ['z', 'x', 'y', 'data'];
+
+export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppContext) {
+  app.get<{ Params: TileParams }>(
+    '/maps/tileset/:id/:z/:x/:y',
+    {
+      schema: {
+        summary: 'One vector tile of a BigQuery tileset (gzip MVT); 204 when the tileset has no such tile',
+        params: {
+          type: 'object',
+          required: ['id', 'z', 'x', 'y'],
+          properties: {
+            id: {
+              type: 'string',
+              pattern: TABLE_ID_PATTERN,
+              maxLength: 1100,
+              description: 'project.dataset.table',
+            },
+            z: { type: 'string', pattern: INTEGER, description: `zoom, 0..${config.maxZoom}` },
+            x: { type: 'string', pattern: INTEGER, description: 'column, 0..2^z-1' },
+            y: { type: 'string', pattern: INTEGER, description: 'row, 0..2^z-1' },
+          },
+        },
+        response: {
+          200: {
+            description: 'gzip-encoded Mapbox Vector Tile',
+            content: { 'application/vnd.mapbox-vector-tile': { schema: {} } },
+          },
+          204: { description: 'no tile at these coordinates', type: 'null' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const [z, x, y] = [request.params.z, request.params.x, request.params.y].map(Number) as [
+        number,
+        number,
+        number,
+      ];
+      if (z > config.maxZoom) throw badRequest(`z must be between 0 and ${config.maxZoom}`);
+      if (x >= 2 ** z || y >= 2 ** z)
+        throw badRequest(`x and y must be between 0 and ${2 ** z - 1} at zoom ${z}`);
+      const table = await reader.table(parseTableId(request.params.id, config.allowedDatasets));
+      if (TILESET_COLUMNS.some((column) => !table.columns.has(column))) {
+        throw badRequest(
+          `${request.params.id} is not a tileset (needs columns ${TILESET_COLUMNS.join(', ')})`,
+        );
+      }
+      if (versionHeaders(request, reply, table, config.tileCacheControl)) return reply;
+      const tile = await reader.tile(table, z, x, y);
+      if (!tile) return reply.code(204).send();
+      return reply.type('application/vnd.mapbox-vector-tile').header('content-encoding', 'gzip').send(tile);
+    },
+  );
+}

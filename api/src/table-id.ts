@@ -1,0 +1,25 @@
+import { badRequest, forbidden } from './errors.js';
+
+// BigQuery naming rules, narrowed to what this API serves: project ids as Google Cloud allows them, dataset and table
+// names as ASCII identifiers (tables may also hold '-'). Anything else never reaches SQL text.
+export const TABLE_ID_PATTERN =
+  '^[a-z][a-z0-9-]{4,28}[a-z0-9]\\.[A-Za-z_][A-Za-z0-9_]{0,1023}\\.[A-Za-z0-9_][A-Za-z0-9_-]{0,1023}$';
+export const COLUMN_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,299}$';
+const tableIdRegex = new RegExp(TABLE_ID_PATTERN);
+
+export interface TableRef {
+  projectId: string;
+  datasetId: string;
+  tableId: string;
+}
+
+export const formatTableRef = (ref: TableRef) => `${ref.projectId}.${ref.datasetId}.${ref.tableId}`;
+
+export function parseTableId(id: string, allowedDatasets: Set<string>): TableRef {
+  if (!tableIdRegex.test(id)) throw badRequest('id must be a table id "project.dataset.table"');
+  const [projectId, datasetId, tableId] = id.split('.') as [string, string, string];
+  if (!allowedDatasets.has(`${projectId}.${datasetId}`)) {
+    throw forbidden(`dataset ${projectId}.${datasetId} is not served by this API`);
+  }
+  return { projectId, datasetId, tableId };
+}

@@ -1,0 +1,30 @@
+// bench/api: how much a tile request costs compared with the API's cheapest route, measured in one run.
+//   node --import tsx bench/api/run.ts [--seconds 10] [--connections 50]
+import { parseArgs } from 'node:util';
+import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
+import { startApi } from '../../api/test/harness.js';
+import { fmt, wrk } from '../wrk.js';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } },
+});
+const options = { seconds: Number(values.seconds), connections: Number(values.connections) };
+
+console.error('starting the emulator with sample data and one API process…');
+const emulator = await startSeededEmulator();
+const api = await startApi({ BIGQUERY_EMULATOR_HOST: emulator.host, LOG_LEVEL: 'warn' });
+try {
+  const tileUrl = `${api.url}/maps/tileset/${SAMPLE_TILESET}/14/8023/6177`;
+  console.error(`wrk ${options.connections} connections x ${options.seconds}s on / …`);
+  const root = wrk(`${api.url}/`, options);
+  console.error(`wrk ${options.connections} connections x ${options.seconds}s on a tile (API + emulator, no cache) …`);
+  const tile = wrk(tileUrl, options);
+  console.log(`date: ${new Date().toISOString()}  cores: ${(await import('node:os')).cpus().length}`);
+  console.log(`GET /      ${fmt(root.requestsPerSecond, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`);
+  console.log(`GET tile   ${fmt(tile.requestsPerSecond, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`);
+  console.log(`tile ÷ / throughput: ${fmt(tile.requestsPerSecond / root.requestsPerSecond, 4)}`);
+  console.log(`tile p99 ÷ / p99: ${fmt(tile.p99Ms / root.p99Ms, 1)}`);
+} finally {
+  await api.stop();
+  await emulator.stop();
+}
