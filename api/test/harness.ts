@@ -1,56 +1,12 @@
-// Starts real API processes (the same entry point as production) and helpers around them.
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  createServer,
-  get as httpGet,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type Server,
-} from 'node:http';
-import { fileURLToPath } from 'node:url';
+// Helpers for the API tests: real API processes, a recording proxy, raw HTTP reads.
+import { createServer, get as httpGet, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { freePort } from '@maps-api/emulator';
+import { startApi as startApiProcess, type ApiProcess } from '../../stack/api-process.js';
 
-const SERVER = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+export type { ApiProcess };
 
-export interface ApiProcess {
-  url: string;
-  child: ChildProcess;
-  logs: string[];
-  exited: Promise<number | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function startApi(env: Record<string, string>): Promise<ApiProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const logs: string[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => logs.push(...chunk.split('\n').filter(Boolean)));
-  }
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline && child.exitCode === null) {
-    try {
-      if ((await fetch(`${url}/healthz`)).ok) {
-        const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-          if (child.exitCode === null) child.kill(signal);
-          return exited;
-        };
-        return { url, child, logs, exited, stop };
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`API did not start:\n${logs.join('\n')}`);
-}
+/** A real API process (the production entry point) on a free port. */
+export const startApi = (env: Record<string, string>) => startApiProcess({ env });
 
 /** A pass-through HTTP proxy in front of the emulator that keeps every request body, to prove what reached BigQuery. */
 export async function recordingProxy(

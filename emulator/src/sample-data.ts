@@ -137,8 +137,14 @@ export function tileOf(lon: number, lat: number, z: number): { x: number; y: num
 
 /** Every tile from z0 to TILESET_MAX_ZOOM that holds a building, plus the z = -1 metadata row (TileJSON). */
 export function sampleTileRows(): TileRow[] {
-  const index = new GeoJSONVT(sampleBuildings(), { maxZoom: TILESET_MAX_ZOOM, indexMaxZoom: 0, tolerance: 0 });
-  const rows: TileRow[] = [{ z: -1, x: 0, y: 0, data: Buffer.from(JSON.stringify(tileJson())), carto_partition: -1 }];
+  const index = new GeoJSONVT(sampleBuildings(), {
+    maxZoom: TILESET_MAX_ZOOM,
+    indexMaxZoom: 0,
+    tolerance: 0,
+  });
+  const rows: TileRow[] = [
+    { z: -1, x: 0, y: 0, data: Buffer.from(JSON.stringify(tileJson())), carto_partition: -1 },
+  ];
   const { west, south, east, north } = CITY_BOUNDS;
   for (let z = 0; z <= TILESET_MAX_ZOOM; z++) {
     const min = tileOf(west, north, z);

@@ -11,6 +11,8 @@ import {
 } from './sample-data.js';
 
 export function emulatorClient(host: string, projectId = 'carto-demo-data'): BigQuery {
+  // No Google metadata server exists locally: skip the client's probe for one (and its warning).
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   return new BigQuery({ projectId, apiEndpoint: host.replace(/\/bigquery\/v2$/, '') });
 }
 

@@ -21,7 +21,9 @@ export interface StartOptions {
 }
 
 export function toolsDir(): string {
-  return process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api');
+  return (
+    process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api')
+  );
 }
 
 export async function freePort(): Promise<number> {
@@ -39,7 +41,9 @@ export async function freePort(): Promise<number> {
 function emulatorBinary(): string {
   const installed = join(toolsDir(), 'bin', 'local-bigquery');
   if (existsSync(installed)) return installed;
-  throw new Error(`BigQuery emulator not found at ${installed}: run tools/install.sh emulator (or devbox shell)`);
+  throw new Error(
+    `BigQuery emulator not found at ${installed}: run tools/install.sh emulator (or devbox shell)`,
+  );
 }
 
 export async function startEmulator(options: StartOptions = {}): Promise<Emulator> {
@@ -50,7 +54,17 @@ export async function startEmulator(options: StartOptions = {}): Promise<Emulato
   // DuckDB finds its extensions (installed from PyPI) under $HOME/.duckdb, so the emulator gets its own HOME.
   const child = spawn(
     emulatorBinary(),
-    ['serve', '--host', '127.0.0.1', '--port', String(port), '--grpc-port', String(grpcPort), '--data-dir', dataDir],
+    [
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--grpc-port',
+      String(grpcPort),
+      '--data-dir',
+      dataDir,
+    ],
     { env: { ...process.env, HOME: join(toolsDir(), 'emulator-home') }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   for (const stream of [child.stdout, child.stderr]) {
