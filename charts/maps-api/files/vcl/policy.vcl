@@ -1,0 +1,106 @@
+vcl 4.1;
+
+# maps-api cache policy, backend-free. The including site file must, before `include "policy.vcl";`:
+#   declare the backends, an `acl purgers`, and set req.backend_hint in its own `sub vcl_recv`.
+# Varnish concatenates same-named subs in include order, so the site's vcl_recv runs first.
+# One file per concern, each with its .vtc tests beside it.
+
+import std;
+
+include "./normalize.vcl";
+include "./invalidation.vcl";
+include "./ttl.vcl";
+include "./grace.vcl";
+include "./xcache.vcl";
+
+sub vcl_recv {
+    if (req.restarts == 0) {
+        # Internal markers must never come from a client.
+        unset req.http.X-Cache;
+        unset req.http.X-Maps-Stale-If-Error;
+    }
+    call maps_normalize;
+    call maps_invalidation;
+    if (req.method == "OPTIONS") {
+        return (pass);
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        # Read-only API: refuse writes here instead of passing them to the pods.
+        return (synth(405, "Method Not Allowed"));
+    }
+    if (req.url ~ "^/(metrics|readyz|healthz)(\?|$)") {
+        return (pass);
+    }
+    call maps_grace_recv;
+    return (hash);
+}
+
+sub vcl_hash {
+    # One origin: the URL alone names an object, whatever Host the client used (Service name, Ingress host).
+    hash_data(req.url);
+    return (lookup);
+}
+
+sub vcl_hit {
+    call maps_xcache_hit;
+    return (deliver);
+}
+
+sub vcl_miss {
+    call maps_grace_miss;
+    set req.http.X-Cache = "MISS";
+    return (fetch);
+}
+
+sub vcl_pass {
+    set req.http.X-Cache = "PASS";
+    return (fetch);
+}
+
+sub vcl_backend_fetch {
+    unset bereq.http.X-Cache;
+    unset bereq.http.X-Maps-Stale-If-Error;
+    if (bereq.method == "GET") {
+        unset bereq.body;
+    }
+    return (fetch);
+}
+
+sub vcl_backend_response {
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+    call maps_grace_backend_response;
+    call maps_ttl;
+    if (!beresp.http.Content-Encoding && beresp.http.Content-Type ~ "json") {
+        # Store GeoJSON compressed: about 5x less memory; Varnish gunzips for the rare client without gzip.
+        set beresp.do_gzip = true;
+    }
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    call maps_grace_backend_error;
+    set beresp.http.Content-Type = "application/json";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.body = {"{"status":"} + beresp.status + {","error":"Backend fetch failed" }"};
+    return (deliver);
+}
+
+sub vcl_deliver {
+    call maps_xcache_deliver;
+    return (deliver);
+}
+
+sub vcl_synth {
+    call maps_grace_synth;
+    set resp.http.X-Cache = "SYNTH";
+    set resp.http.Content-Type = "application/json";
+    set resp.http.Cache-Control = "no-store";
+    if (resp.status >= 400) {
+        set resp.body = {"{"status":"} + resp.status + {","error":""} + resp.reason + {"" }"};
+    } else {
+        set resp.body = {"{"status":"} + resp.status + {","message":""} + resp.reason + {"" }"};
+    }
+    return (deliver);
+}

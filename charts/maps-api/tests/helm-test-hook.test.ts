@@ -1,0 +1,151 @@
+// Runs the chart's own Varnish setup locally: the rendered VCL ConfigMap and varnishd arguments, a stand-in API,
+// then the helm test pod's exact command (varnishtest + the rendered .vtc), rewritten only for local addresses.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiName, find, render, varnishName } from './chart.js';
+
+const objects = render('dev');
+const tile = gzipSync(Buffer.from('a vector tile'));
+let tileRequests = 0;
+let api: Server;
+let varnishd: ChildProcess | undefined;
+let varnishLog = '';
+let varnishPort = 0;
+const work = mkdtempSync(join(tmpdir(), 'maps-api-helm-test-'));
+
+function varnishdBinary(): string {
+  for (const candidate of ['/usr/sbin/varnishd', '/usr/local/sbin/varnishd'])
+    if (existsSync(candidate)) return candidate;
+  throw new Error('varnishd is not installed: run tools/install.sh 10-apt');
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (varnishd?.exitCode !== null) throw new Error(`varnishd exited:\n${varnishLog}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`varnishd did not listen on ${port}:\n${varnishLog}`);
+}
+
+/** Runs a shell command without blocking this process: the stand-in API lives in it and must keep answering. */
+function shell(script: string): Promise<{ status: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile('sh', ['-c', script], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ status, output: stdout + stderr });
+    });
+  });
+}
+
+/** The helm test pod's shell command, pointed at the local Varnish and a local copy of its .vtc ConfigMap. */
+function helmTestCommand(): string {
+  const testConfigMap = find(objects, 'ConfigMap', 'maps-api-test-cache');
+  const testsDir = join(work, 'tests');
+  mkdirSync(testsDir, { recursive: true });
+  for (const [name, text] of Object.entries(testConfigMap.data as Record<string, string>)) {
+    writeFileSync(join(testsDir, name), text);
+  }
+  const pod = find(objects, 'Pod', 'maps-api-test-cache');
+  expect(pod.spec.containers[0].command).toEqual(['sh', '-c']);
+  const script = pod.spec.containers[0].args[0] as string;
+  return (
+    script
+      // A host name, resolved by varnishtest as the Service name is in the cluster.
+      .replace(`varnish_host=${varnishName}`, 'varnish_host=localhost')
+      .replace('varnish_port=8080', `varnish_port=${varnishPort}`)
+      .replace('/tests/', `${testsDir}/`)
+  );
+}
+
+beforeAll(async () => {
+  api = createServer((req, res) => {
+    if (req.url === '/healthz') return void res.end('ok');
+    if (req.url?.startsWith('/maps/tileset/')) {
+      tileRequests += 1;
+      res.writeHead(200, {
+        'Content-Type': 'application/vnd.mapbox-vector-tile',
+        'Content-Encoding': 'gzip',
+        'Cache-Control': 'public, max-age=300',
+      });
+      return void res.end(tile);
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+  const apiPort = (api.address() as AddressInfo).port;
+
+  const vclDir = join(work, 'vcl');
+  mkdirSync(vclDir);
+  const vcl = find(objects, 'ConfigMap', `${varnishName}-vcl`).data as Record<string, string>;
+  for (const [name, text] of Object.entries(vcl)) writeFileSync(join(vclDir, name), text);
+  const site = vcl['site.vcl']!.replace(`.host = "${apiName}";`, '.host = "127.0.0.1";');
+  writeFileSync(join(vclDir, 'site.vcl'), site.replace('.port = "3000";', `.port = "${apiPort}";`));
+
+  varnishPort = await freePort();
+  const container = find(objects, 'Deployment', varnishName).spec.template.spec.containers[0];
+  const args = (container.args as string[]).map((arg) =>
+    arg
+      .replace('http=:8080', `http=127.0.0.1:${varnishPort}`)
+      .replace('/var/lib/varnish/varnishd', join(work, 'varnishd'))
+      .replaceAll('/etc/varnish/maps-api', vclDir),
+  );
+  varnishd = spawn(varnishdBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  varnishd.stdout?.on('data', (d) => (varnishLog += d));
+  varnishd.stderr?.on('data', (d) => (varnishLog += d));
+  await waitForPort(varnishPort, 60_000);
+});
+
+afterAll(async () => {
+  varnishd?.kill('SIGTERM');
+  await new Promise((resolve) => api?.close(resolve));
+});
+
+describe('the helm test hook, run against the chart-rendered Varnish', () => {
+  it('passes: a tile is a MISS through Varnish, then a HIT', async () => {
+    const result = await shell(helmTestCommand());
+    expect(result.output).toMatch(/#\s+top\s+TEST \S+ passed/);
+    expect(result.status, result.output).toBe(0);
+    expect(tileRequests).toBe(1);
+  });
+
+  it('passes again on a rerun, because each run asks for a URL nobody cached yet', async () => {
+    const result = await shell(helmTestCommand());
+    expect(result.status, result.output).toBe(0);
+    expect(tileRequests).toBe(2);
+  });
+
+  it('fails when the first answer is already a HIT (the test can fail)', async () => {
+    const fixed = helmTestCommand().replace(
+      /tile_url="[^"]*"/,
+      'tile_url="/maps/tileset/p.d.t/0/0/0?fixed=1"',
+    );
+    const first = await shell(fixed);
+    expect(first.status, first.output).toBe(0);
+    const again = await shell(fixed);
+    expect(again.status).not.toBe(0);
+    expect(again.output).toMatch(/EXPECT resp\.http\.X-Cache \(HIT\) ~ "\^MISS" failed/);
+  });
+});

@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chartDir, environmentNames, kubernetesVersion, renderText, run } from './chart.js';
+
+// Schemas generated at install time (tools/install.d/31-k8s-schemas.sh) for the targeted GKE Kubernetes version;
+// the CRD schema is kept in the repo. Nothing is downloaded here: kubeconform gets only local schema locations.
+const version = kubernetesVersion;
+const schemaDir = join(process.env.MAPS_TOOLS_DIR ?? '', 'kubernetes-schemas', version);
+const locations = [
+  `${schemaDir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+  `${chartDir}/tests/schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+];
+
+type Summary = { valid: number; invalid: number; errors: number; skipped: number };
+type Report = { resources: { kind: string; name: string; status: string; msg: string }[]; summary: Summary };
+
+function kubeconform(manifests: string): Report {
+  if (!existsSync(join(schemaDir, 'deployment-apps-v1.json'))) {
+    throw new Error(`no Kubernetes ${version} schemas in ${schemaDir}: run tools/install.sh 31-k8s-schemas`);
+  }
+  const args = ['-strict', '-summary', '-output', 'json', '-verbose'];
+  for (const location of locations) args.push('-schema-location', location);
+  const result = run('kubeconform', args, manifests);
+  if (result.stdout.trim() === '') throw new Error(`kubeconform printed nothing: ${result.stderr}`);
+  return JSON.parse(result.stdout) as Report;
+}
+
+const countDocuments = (text: string) => text.split(/^---$/m).filter((d) => /^kind:/m.test(d)).length;
+
+describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (strict)`, () => {
+  it.each(environmentNames)(
+    'validates every object of %s, with every optional object switched on',
+    (environment) => {
+      const manifests = renderText(environment, [
+        '--set',
+        'api.autoscaling.enabled=true',
+        '--set',
+        'monitoring.podMonitoring=true',
+        '--set',
+        'ingress.tlsSecretName=maps-api-tls',
+        '--set',
+        'varnish.purgers={10.8.0.0/14}',
+      ]);
+      const report = kubeconform(manifests);
+      const failures = report.resources.filter((r) => r.status !== 'statusValid');
+      expect(failures).toEqual([]);
+      expect(report.summary.skipped).toBe(0);
+      expect(report.summary.valid).toBe(countDocuments(manifests));
+      const kinds = new Set(report.resources.map((r) => r.kind));
+      for (const kind of [
+        'Deployment',
+        'HorizontalPodAutoscaler',
+        'PodMonitoring',
+        'NetworkPolicy',
+        'Ingress',
+        'Pod',
+      ]) {
+        expect(kinds, kind).toContain(kind);
+      }
+    },
+  );
+
+  it('rejects an object with a field Kubernetes does not know (the validator really reads the schemas)', () => {
+    const manifests = renderText('dev').replace(
+      'revisionHistoryLimit: 5',
+      'revisionHistoryLimit: 5\n  replicaz: 5',
+    );
+    const report = kubeconform(manifests);
+    const invalid = report.resources.filter((r) => r.status === 'statusInvalid');
+    expect(invalid.map((r) => r.kind)).toEqual(['Deployment']);
+    expect(invalid[0]!.msg).toContain('replicaz');
+  });
+
+  it('rejects a PodMonitoring endpoint without an interval (the CRD schema is enforced too)', () => {
+    const manifests = renderText('staging').replace(/\n {6}interval: 30s/g, '');
+    const report = kubeconform(manifests);
+    expect(report.resources.filter((r) => r.status === 'statusInvalid').map((r) => r.kind)).toEqual([
+      'PodMonitoring',
+      'PodMonitoring',
+    ]);
+  });
+});
