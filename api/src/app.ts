@@ -9,6 +9,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { tableRoutes } from './routes/table.js';
 import { tilesetRoutes } from './routes/tileset.js';
+import { traceRequests } from './tracing.js';
 
 export interface AppContext {
   config: Config;
@@ -46,6 +47,7 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
     },
   });
 
+  traceRequests(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id).header('x-served-by', config.instance);
     if (context.state.draining) reply.header('connection', 'close');

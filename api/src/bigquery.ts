@@ -1,10 +1,12 @@
 // The only module that talks to BigQuery. Table references in SQL come from BigQuery's own metadata answer for an
 // allow-listed, pattern-checked id; every value (z, x, y) is a query parameter.
 import { BigQuery, type Query } from '@google-cloud/bigquery';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Config } from './config.js';
 import { fromBigQueryError, notFound, queryTimeout } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
 import { formatTableRef, type TableRef } from './table-id.js';
+import { tracer } from './tracing.js';
 
 export interface TableInfo {
   ref: TableRef;
@@ -110,6 +112,7 @@ export class BigQueryReader {
         ),
       );
       this.metrics.bytesProcessed.inc({ kind }, page.bytesProcessed);
+      trace.getActiveSpan()?.setAttribute('bigquery.bytes_processed', page.bytesProcessed);
       return page;
     });
   }
@@ -119,23 +122,31 @@ export class BigQueryReader {
     work: () => Promise<T>,
     timeoutMs = this.config.queryTimeoutMs,
   ): Promise<T> {
-    const end = this.metrics.queryDuration.startTimer({ kind });
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(queryTimeout()), timeoutMs);
-      });
-      const result = await Promise.race([work(), deadline]);
-      end({ outcome: 'ok' });
-      return result;
-    } catch (error) {
-      const mapped = fromBigQueryError(error);
-      end({ outcome: 'error' });
-      this.metrics.queryErrors.inc({ kind, code: mapped.code });
-      throw mapped;
-    } finally {
-      clearTimeout(timer);
-    }
+    return tracer.startActiveSpan(
+      `bigquery.${kind}`,
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'bigquery' } },
+      async (span) => {
+        const end = this.metrics.queryDuration.startTimer({ kind });
+        let timer: NodeJS.Timeout | undefined;
+        try {
+          const deadline = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(queryTimeout()), timeoutMs);
+          });
+          const result = await Promise.race([work(), deadline]);
+          end({ outcome: 'ok' });
+          return result;
+        } catch (error) {
+          const mapped = fromBigQueryError(error);
+          end({ outcome: 'error' });
+          this.metrics.queryErrors.inc({ kind, code: mapped.code });
+          span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.code });
+          throw mapped;
+        } finally {
+          clearTimeout(timer);
+          span.end();
+        }
+      },
+    );
   }
 }
 

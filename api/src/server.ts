@@ -1,8 +1,10 @@
 // Process entry point: configuration from the environment, listen, and a graceful drain on SIGTERM/SIGINT.
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { startTracing } from './tracing.js';
 
 const config = loadConfig();
+const stopTracing = startTracing();
 const { app, context } = await buildApp(config);
 await app.listen({ port: config.port, host: config.host });
 
@@ -21,6 +23,7 @@ async function drain(signal: string) {
   }, config.shutdownTimeoutMs);
   force.unref();
   await app.close();
+  await stopTracing();
   app.log.info('drained, exiting');
   process.exit(0);
 }

@@ -1,5 +1,11 @@
 // Helpers for the API tests: real API processes, a recording proxy, raw HTTP reads.
-import { createServer, get as httpGet, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import {
+  createServer,
+  get as httpGet,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type Server,
+} from 'node:http';
 import { freePort } from '@maps-api/emulator';
 import { startApi as startApiProcess, type ApiProcess } from '../../stack/api-process.js';
 

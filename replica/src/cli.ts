@@ -1,0 +1,103 @@
+// `npm run replicate -w replica -- [source] --dest-project P [flags]`: progress on stderr, report on stdout, exit code
+// from exit-codes.ts. Reaches BigQuery only through @google-cloud/bigquery (BIGQUERY_EMULATOR_HOST works).
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { BigQuery } from '@google-cloud/bigquery';
+import { ExitCode } from './exit-codes.js';
+import { destinationRef, parseKeep, parseMode, type ReplicaOptions } from './options.js';
+import { replicate } from './replicate.js';
+import type { Report } from './report.js';
+import { parseTableRef, UsageError } from './table-ref.js';
+
+const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest-dataset D] [--dest-table T]
+  [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only] [--ban-url URL] [--json]
+defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3`;
+
+interface ReplicaDefaults {
+  source: string;
+  dataset: string;
+  table: string;
+}
+
+function defaults(): ReplicaDefaults {
+  const file = new URL('../../environments.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { replica: ReplicaDefaults }).replica;
+}
+
+function parseOptions(argv: string[]): { options: ReplicaOptions; json: boolean } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      'dest-project': { type: 'string' },
+      'dest-dataset': { type: 'string' },
+      'dest-table': { type: 'string' },
+      mode: { type: 'string', default: 'overwrite' },
+      keep: { type: 'string', default: '3' },
+      rollback: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      'verify-only': { type: 'boolean', default: false },
+      'ban-url': { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`one source table expected, got ${positionals.join(' ')}`);
+  if (values.rollback && values['verify-only'])
+    throw new UsageError('--rollback and --verify-only exclude each other');
+  const replica = defaults();
+  const mode = parseMode(values.mode);
+  if (values.rollback && mode !== 'versioned') throw new UsageError('--rollback needs --mode versioned');
+  const options: ReplicaOptions = {
+    source: parseTableRef(positionals[0] ?? replica.source),
+    destination: destinationRef(
+      values['dest-project'] ?? process.env.GOOGLE_CLOUD_PROJECT,
+      values['dest-dataset'] ?? replica.dataset,
+      values['dest-table'] ?? replica.table,
+    ),
+    mode,
+    keep: parseKeep(values.keep),
+    action: values.rollback ? 'rollback' : values['verify-only'] ? 'verify' : 'refresh',
+    dryRun: values['dry-run'],
+  };
+  if (values['ban-url']) options.banUrl = new URL(values['ban-url']).toString();
+  return { options, json: values.json };
+}
+
+function printHuman(report: Report): void {
+  console.log(`${report.outcome}: ${report.message}`);
+  for (const step of report.plan ?? []) console.log(`  - ${step}`);
+  if (report.estimatedVerificationBytes !== undefined) {
+    console.log(`  verification would scan ${report.estimatedVerificationBytes} bytes`);
+  }
+  for (const job of report.jobs)
+    console.log(`  ${job.kind} job ${job.id}${job.attached ? ' (attached)' : ''}`);
+  for (const difference of report.verification?.schemaDifferences ?? [])
+    console.log(`  schema: ${difference}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseOptions>;
+  try {
+    parsed = parseOptions(argv);
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return ExitCode.USAGE;
+  }
+  const { options, json } = parsed;
+  const log = (line: string) => console.error(`[replica] ${line}`);
+  try {
+    const bigquery = new BigQuery({ projectId: options.destination.projectId });
+    const pollMs = Number(process.env.REPLICA_POLL_MS ?? 2000);
+    const report = await replicate(options, { bigquery, log, pollMs, now: Date.now });
+    if (json) console.log(JSON.stringify(report, null, 2));
+    else printHuman(report);
+    return report.exitCode;
+  } catch (error) {
+    const message = (error as Error).message;
+    log(`error: ${message}`);
+    if (json) console.log(JSON.stringify({ outcome: 'error', exitCode: ExitCode.ERROR, message }, null, 2));
+    return ExitCode.ERROR;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

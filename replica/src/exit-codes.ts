@@ -1,0 +1,32 @@
+/** Process exit codes of the replicate command (documented in docs/bigquery-replica.md). */
+export const ExitCode = {
+  /** Copied and verified; also: rollback done, --verify-only passed, --dry-run planned. */
+  OK: 0,
+  /** Anything that went wrong: failed job, location mismatch, permission, network, failed cache ban. */
+  ERROR: 1,
+  /** Bad flags or identifiers. */
+  USAGE: 2,
+  /** The destination already holds the source's current state: nothing was copied. */
+  UP_TO_DATE: 3,
+  /** The copy exists but differs from the source (schema, row count or fingerprints). */
+  VERIFICATION_FAILED: 4,
+} as const;
+
+export type Outcome =
+  'copied' | 'up-to-date' | 'verified' | 'verification-failed' | 'rolled-back' | 'planned' | 'error';
+
+export function exitCodeOf(outcome: Outcome): number {
+  switch (outcome) {
+    case 'copied':
+    case 'verified':
+    case 'rolled-back':
+    case 'planned':
+      return ExitCode.OK;
+    case 'up-to-date':
+      return ExitCode.UP_TO_DATE;
+    case 'verification-failed':
+      return ExitCode.VERIFICATION_FAILED;
+    case 'error':
+      return ExitCode.ERROR;
+  }
+}

@@ -1,0 +1,10 @@
+export { replicate, readTimeFor, type Context } from './replicate.js';
+export type { ReplicaOptions, Mode, Action } from './options.js';
+export type { Report } from './report.js';
+export { ExitCode, exitCodeOf, type Outcome } from './exit-codes.js';
+export { fingerprintQuery, computeFingerprints, type Fingerprint } from './fingerprint.js';
+export { verifyCopy, type Verification } from './verify.js';
+export { schemaDifferences } from './schema.js';
+export { parseTableRef, formatRef, tableRef, type TableRef } from './table-ref.js';
+export { versionName } from './versions.js';
+export { LABEL } from './labels.js';

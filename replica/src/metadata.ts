@@ -1,0 +1,100 @@
+// Reads of table and dataset metadata, and the destination dataset's creation in the source's location.
+import type { BigQuery, TableField, TableMetadata } from '@google-cloud/bigquery';
+import { formatRef, type TableRef } from './table-ref.js';
+
+export interface TableInfo {
+  ref: TableRef;
+  location: string;
+  schema: TableField[];
+  numRows: string;
+  numBytes: string;
+  lastModifiedTime: number;
+  labels: Record<string, string>;
+}
+
+export class LocationMismatchError extends Error {}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: number }).code === 404;
+}
+
+export function tableHandle(bigquery: BigQuery, ref: TableRef) {
+  return bigquery.dataset(ref.datasetId, { projectId: ref.projectId }).table(ref.tableId);
+}
+
+export async function readTable(bigquery: BigQuery, ref: TableRef): Promise<TableInfo | undefined> {
+  let metadata: TableMetadata;
+  try {
+    [metadata] = await tableHandle(bigquery, ref).getMetadata();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  return {
+    ref,
+    location: String(metadata.location ?? ''),
+    schema: metadata.schema?.fields ?? [],
+    numRows: String(metadata.numRows ?? '0'),
+    numBytes: String(metadata.numBytes ?? '0'),
+    lastModifiedTime: Number(metadata.lastModifiedTime),
+    labels: (metadata.labels as Record<string, string> | undefined) ?? {},
+  };
+}
+
+export async function requireTable(bigquery: BigQuery, ref: TableRef, role: string): Promise<TableInfo> {
+  const table = await readTable(bigquery, ref);
+  if (!table) throw new Error(`${role} table ${formatRef(ref)} not found`);
+  return table;
+}
+
+export function sameLocation(a: string, b: string): boolean {
+  return a.toUpperCase() === b.toUpperCase();
+}
+
+/** 'exists' | 'missing'; throws when the dataset exists in another location (copy jobs cannot cross locations). */
+export async function checkDataset(
+  bigquery: BigQuery,
+  projectId: string,
+  datasetId: string,
+  location: string,
+): Promise<'exists' | 'missing'> {
+  try {
+    const [metadata] = await bigquery.dataset(datasetId, { projectId }).getMetadata();
+    const found = String(metadata.location ?? '');
+    if (!sameLocation(found, location)) {
+      throw new LocationMismatchError(
+        `dataset ${projectId}:${datasetId} is in ${found} but the source is in ${location}: copy jobs cannot cross ` +
+          `locations. Use a dataset in ${location} (another --dest-dataset) or move this one.`,
+      );
+    }
+    return 'exists';
+  } catch (error) {
+    if (isNotFound(error)) return 'missing';
+    throw error;
+  }
+}
+
+export async function createDataset(
+  bigquery: BigQuery,
+  projectId: string,
+  datasetId: string,
+  location: string,
+  description: string,
+): Promise<void> {
+  try {
+    await bigquery.dataset(datasetId, { projectId }).create({ location, description });
+  } catch (error) {
+    // Another run created it meanwhile: fine if it is in the right place.
+    if ((error as { code?: number }).code !== 409) throw error;
+    await checkDataset(bigquery, projectId, datasetId, location);
+  }
+}
+
+export async function labelTable(
+  bigquery: BigQuery,
+  ref: TableRef,
+  labels: Record<string, string>,
+  description: string,
+): Promise<void> {
+  await tableHandle(bigquery, ref).setMetadata({ labels, description });
+}

@@ -1,0 +1,33 @@
+import type { BanResult } from './ban.js';
+import { exitCodeOf, type Outcome } from './exit-codes.js';
+import type { JobRecord } from './jobs.js';
+import type { Action, Mode } from './options.js';
+import type { Verification } from './verify.js';
+
+export interface Report {
+  outcome: Outcome;
+  exitCode: number;
+  action: Action;
+  mode: Mode;
+  dryRun: boolean;
+  source: string;
+  destination: string;
+  location?: string;
+  /** The source's lastModifiedTime: the state that was (or would be) copied. */
+  sourceSnapshot?: string;
+  /** The instant the source was read at (time travel); equals sourceSnapshot unless that is too old to travel to. */
+  sourceReadTime?: string;
+  version?: string;
+  jobs: JobRecord[];
+  verification?: Verification;
+  prunedVersions?: string[];
+  /** --dry-run: what a real run would do. */
+  plan?: string[];
+  estimatedVerificationBytes?: number;
+  ban?: BanResult;
+  message: string;
+}
+
+export function finish(report: Omit<Report, 'exitCode'>): Report {
+  return { ...report, exitCode: exitCodeOf(report.outcome) };
+}

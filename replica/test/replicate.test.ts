@@ -1,0 +1,299 @@
+// The copy path against the BigQuery test server (real emulator storage and SQL behind BigQuery's job semantics).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../src/exit-codes.js';
+import { LABEL } from '../src/labels.js';
+import type { ReplicaOptions } from '../src/options.js';
+import { replicate } from '../src/replicate.js';
+import { formatRef, parseTableRef, tableRef } from '../src/table-ref.js';
+import { versionName } from '../src/versions.js';
+import {
+  createSource,
+  insertRows,
+  rowCount,
+  startBanRecorder,
+  startStack,
+  tableMetadata,
+  tileRows,
+  type Stack,
+} from './harness.js';
+
+let stack: Stack;
+let banRecorder: Awaited<ReturnType<typeof startBanRecorder>>;
+
+beforeAll(async () => {
+  stack = await startStack();
+  banRecorder = await startBanRecorder();
+});
+
+afterAll(async () => {
+  await banRecorder?.stop();
+  await stack?.stop();
+});
+
+function caseOptions(name: string, extra: Partial<ReplicaOptions> = {}): ReplicaOptions {
+  return {
+    source: parseTableRef(`carto-demo-data.demo_tilesets.buildings_${name}`),
+    destination: tableRef('maps-api-dev', `replica_${name}`, 'osm_buildings'),
+    mode: 'overwrite',
+    keep: 3,
+    action: 'refresh',
+    dryRun: false,
+    ...extra,
+  };
+}
+
+async function withSource(name: string, rows = 6): Promise<ReplicaOptions> {
+  const options = caseOptions(name);
+  await createSource(stack, formatRef(options.source), tileRows(rows));
+  return options;
+}
+
+function jobsOf(name: string): string[] {
+  return stack.server.copyJobsCreated.filter((id) => {
+    const job = stack.server.requests.find((r) => r.method === 'POST' && JSON.stringify(r.body).includes(id));
+    return JSON.stringify(job?.body).includes(`replica_${name}`);
+  });
+}
+
+describe('replicate (overwrite mode)', () => {
+  it('copies a fresh table: creates the dataset in the source location, verifies, labels and bans', async () => {
+    const options = { ...(await withSource('fresh')), banUrl: banRecorder.url };
+    const log: string[] = [];
+    const report = await replicate(options, stack.context(log));
+
+    expect(report.outcome).toBe('copied');
+    expect(report.exitCode).toBe(ExitCode.OK);
+    expect(report.location).toBe('US');
+    const [dataset] = await stack.client().dataset('replica_fresh').getMetadata();
+    expect(dataset.location).toBe('US');
+    expect(await rowCount(stack, 'maps-api-dev.replica_fresh.osm_buildings')).toBe(6);
+    expect(report.verification).toMatchObject({ ok: true, mismatches: [], schemaDifferences: [] });
+    expect(report.verification?.sourceFingerprint).toEqual(report.verification?.destinationFingerprint);
+    expect(report.verification?.sourceFingerprint?.rowCount).toBe('6');
+
+    const copy = await tableMetadata(stack, 'maps-api-dev.replica_fresh.osm_buildings');
+    expect(copy.labels).toMatchObject({
+      [LABEL.source]: 'carto-demo-data_demo_tilesets_buildings_fresh',
+      [LABEL.snapshot]: String(Date.parse(report.sourceSnapshot!)),
+      [LABEL.managedBy]: 'maps-api-replica',
+    });
+    expect(copy.description).toContain('Replica of carto-demo-data.demo_tilesets.buildings_fresh');
+    expect(report.jobs).toHaveLength(1);
+    expect(report.jobs[0]).toMatchObject({ kind: 'copy', attempt: 1, attached: false });
+    // The copy job read the source at its snapshot (time-travel decorator) and ran in the source's location.
+    const insert = stack.server.requests.find((r) =>
+      JSON.stringify(r.body ?? '').includes(report.jobs[0]!.id),
+    );
+    expect(insert?.body).toMatchObject({
+      jobReference: { location: 'US', projectId: 'maps-api-dev' },
+      configuration: {
+        copy: {
+          sourceTable: { tableId: `buildings_fresh@${Date.parse(report.sourceReadTime!)}` },
+          writeDisposition: 'WRITE_TRUNCATE',
+        },
+      },
+    });
+    expect(log.some((line) => line.includes('RUNNING'))).toBe(true);
+    const ban = banRecorder.bans.find(
+      (b) => b.headers['x-ban-table'] === 'maps-api-dev.replica_fresh.osm_buildings',
+    );
+    expect(ban?.method).toBe('BAN');
+  });
+
+  it('a rerun after a crash attaches to the running copy job (409) instead of starting a second one', async () => {
+    const options = await withSource('rerun');
+    stack.server.runningPolls = 5;
+    // The first run dies right after starting its copy job (as a killed process would); the job keeps running.
+    const crashing = {
+      ...stack.context(),
+      log: (line: string) => {
+        if (line.includes('started')) throw new Error('process killed');
+      },
+    };
+    await expect(replicate(options, crashing)).rejects.toThrow('process killed');
+    const conflictsBefore = stack.server.duplicateJobInserts;
+
+    const rerun = await replicate(options, stack.context());
+    stack.server.runningPolls = 1;
+    expect(rerun.outcome).toBe('copied');
+    expect(rerun.jobs[0]).toMatchObject({ attached: true, attempt: 1 });
+    expect(stack.server.duplicateJobInserts).toBe(conflictsBefore + 1);
+    expect(jobsOf('rerun')).toEqual([rerun.jobs[0]!.id]);
+
+    const third = await replicate(options, stack.context());
+    expect(third.outcome).toBe('up-to-date');
+    expect(third.exitCode).toBe(ExitCode.UP_TO_DATE);
+    expect(third.jobs).toEqual([]);
+    expect(jobsOf('rerun')).toHaveLength(1);
+  });
+
+  it('leaves the stable table untouched when the copy job fails mid-way, and the rerun retries with a new job id', async () => {
+    const options = { ...(await withSource('midjob')), banUrl: banRecorder.url };
+    const stable = formatRef(options.destination);
+    await replicate(options, stack.context());
+    const before = await tableMetadata(stack, stable);
+    const bansBefore = banRecorder.bans.length;
+
+    await insertRows(stack, formatRef(options.source), tileRows(2, 10));
+    stack.server.failNextCopyJob();
+    await expect(replicate(options, stack.context())).rejects.toThrow(/failed: backendError/);
+
+    const after = await tableMetadata(stack, stable);
+    expect(await rowCount(stack, stable)).toBe(6);
+    expect(after.labels).toEqual(before.labels);
+    expect(banRecorder.bans.length).toBe(bansBefore);
+
+    const retry = await replicate(options, stack.context());
+    expect(retry.outcome).toBe('copied');
+    expect(retry.jobs[0]!.attempt).toBe(2);
+    expect(retry.jobs[0]!.id).toMatch(/_a2$/);
+    expect(await rowCount(stack, stable)).toBe(8);
+  });
+
+  it('refuses a destination dataset in another location before starting any job', async () => {
+    const options = await withSource('location');
+    await stack.client().dataset('replica_location').create({ location: 'EU' });
+    const writesBefore = stack.server.writes().length;
+    await expect(replicate(options, stack.context())).rejects.toThrow(
+      /maps-api-dev:replica_location is in EU but the source is in US/,
+    );
+    expect(stack.server.writes().length).toBe(writesBefore);
+    expect(jobsOf('location')).toEqual([]);
+  });
+
+  it('detects schema drift of the copy (exit 4 with the column named) and a refresh repairs it', async () => {
+    const options = await withSource('drift');
+    await replicate(options, stack.context());
+    const copy = stack.client().dataset('replica_drift').table('osm_buildings');
+    const [metadata] = await copy.getMetadata();
+    await copy.setMetadata({
+      schema: { fields: [...metadata.schema!.fields!, { name: 'extra', type: 'STRING', mode: 'NULLABLE' }] },
+    });
+
+    const verify = await replicate({ ...options, action: 'verify' }, stack.context());
+    expect(verify.outcome).toBe('verification-failed');
+    expect(verify.exitCode).toBe(ExitCode.VERIFICATION_FAILED);
+    expect(verify.verification?.schemaDifferences).toEqual(['unexpected column extra STRING NULLABLE']);
+
+    const repaired = await replicate(options, stack.context());
+    expect(repaired.outcome).toBe('copied');
+    expect(repaired.verification?.ok).toBe(true);
+  });
+
+  it('fails verification with exit 4 when one row of the copy differs (same row count, fingerprints differ)', async () => {
+    const options = await withSource('fingerprint');
+    const copied = await replicate(options, stack.context());
+    expect(copied.outcome).toBe('copied');
+    await stack.client().query({
+      query: 'UPDATE `maps-api-dev.replica_fingerprint.osm_buildings` SET carto_partition = 99 WHERE z = -1',
+      location: 'US',
+    });
+
+    const verify = await replicate({ ...options, action: 'verify' }, stack.context());
+    expect(verify.exitCode).toBe(ExitCode.VERIFICATION_FAILED);
+    expect(verify.verification?.mismatches).toEqual(['xor fingerprint', 'sum fingerprint']);
+    expect(verify.verification?.sourceFingerprint?.rowCount).toBe(
+      verify.verification?.destinationFingerprint?.rowCount,
+    );
+  });
+
+  it('dry-run prints the plan and the estimated verification bytes and writes nothing', async () => {
+    const options = { ...(await withSource('dryrun')), dryRun: true, banUrl: banRecorder.url };
+    const requestsBefore = stack.server.requests.length;
+    const bansBefore = banRecorder.bans.length;
+    const report = await replicate(options, stack.context());
+
+    expect(report.outcome).toBe('planned');
+    expect(report.exitCode).toBe(ExitCode.OK);
+    expect(report.plan?.[0]).toBe('create dataset maps-api-dev:replica_dryrun in US');
+    const source = await tableMetadata(stack, formatRef(options.source));
+    expect(Number(source.numBytes)).toBeGreaterThan(0);
+    expect(report.estimatedVerificationBytes).toBe(2 * Number(source.numBytes));
+    const newRequests = stack.server.requests.slice(requestsBefore);
+    expect(newRequests.filter((r) => stack.server.writes().includes(r))).toEqual([]);
+    expect(banRecorder.bans.length).toBe(bansBefore);
+    const [exists] = await stack.client().dataset('replica_dryrun').exists();
+    expect(exists).toBe(false);
+  });
+
+  it('reads the source at its snapshot: rows added while the copy job runs are neither copied nor verified', async () => {
+    const options = await withSource('snapshot');
+    stack.server.beforeNextCopy = () => insertRows(stack, formatRef(options.source), tileRows(3, 20));
+    const report = await replicate(options, stack.context());
+    expect(report.outcome).toBe('copied');
+    expect(await rowCount(stack, formatRef(options.source))).toBe(9);
+    expect(await rowCount(stack, 'maps-api-dev.replica_snapshot.osm_buildings')).toBe(6);
+    expect(report.verification?.sourceFingerprint?.rowCount).toBe('6');
+  });
+});
+
+describe('replicate (versioned mode)', () => {
+  async function nextSecond(): Promise<void> {
+    // Version names have one-second resolution.
+    await new Promise((resolve) => setTimeout(resolve, 1100 - (Date.now() % 1000)));
+  }
+
+  it('copies dated versions, switches the stable table, keeps N versions and rolls back to the previous one', async () => {
+    const options = { ...(await withSource('versioned')), mode: 'versioned' as const, keep: 2 };
+    const source = formatRef(options.source);
+    const stable = formatRef(options.destination);
+    const versionOf = (report: { sourceSnapshot?: string }) =>
+      versionName('osm_buildings', Date.parse(report.sourceSnapshot!));
+
+    const first = await replicate(options, stack.context());
+    expect(first.outcome).toBe('copied');
+    expect(first.version).toBe(versionOf(first));
+    expect(first.jobs.map((job) => job.kind)).toEqual(['copy', 'switch']);
+    expect(await rowCount(stack, `maps-api-dev.replica_versioned.${first.version}`)).toBe(6);
+    expect(await rowCount(stack, stable)).toBe(6);
+
+    await nextSecond();
+    await insertRows(stack, source, tileRows(1, 30));
+    const second = await replicate(options, stack.context());
+    expect(second.version).not.toBe(first.version);
+    expect(await rowCount(stack, stable)).toBe(7);
+    expect((await tableMetadata(stack, stable)).labels[LABEL.version]).toBe(second.version);
+
+    await nextSecond();
+    await insertRows(stack, source, tileRows(1, 31));
+    const third = await replicate({ ...options, banUrl: banRecorder.url }, stack.context());
+    expect(await rowCount(stack, stable)).toBe(8);
+    expect(third.prunedVersions).toEqual([first.version]);
+    const [tables] = await stack.client().dataset('replica_versioned').getTables();
+    expect(tables.map((t) => t.id).sort()).toEqual(['osm_buildings', second.version, third.version].sort());
+
+    const bansBefore = banRecorder.bans.length;
+    const rollback = await replicate(
+      { ...options, action: 'rollback', banUrl: banRecorder.url },
+      stack.context(),
+    );
+    expect(rollback.outcome).toBe('rolled-back');
+    expect(rollback.exitCode).toBe(ExitCode.OK);
+    expect(rollback.version).toBe(second.version);
+    expect(await rowCount(stack, stable)).toBe(7);
+    expect((await tableMetadata(stack, stable)).labels[LABEL.version]).toBe(second.version);
+    expect(banRecorder.bans.length).toBe(bansBefore + 1);
+
+    await expect(replicate({ ...options, action: 'rollback' }, stack.context())).rejects.toThrow(
+      /no version older than/,
+    );
+  });
+
+  it('does not switch the stable table when the new version fails verification', async () => {
+    const options = { ...(await withSource('badversion')), mode: 'versioned' as const };
+    const stable = formatRef(options.destination);
+    const first = await replicate(options, stack.context());
+    expect(first.outcome).toBe('copied');
+
+    await nextSecond();
+    await insertRows(stack, formatRef(options.source), tileRows(1, 40));
+    stack.server.corruptNextCopyJob();
+    const report = await replicate(options, stack.context());
+    expect(report.outcome).toBe('verification-failed');
+    expect(report.exitCode).toBe(ExitCode.VERIFICATION_FAILED);
+    expect(report.verification?.mismatches).toContain('row count');
+    expect(report.message).toContain('was not switched');
+    expect(await rowCount(stack, stable)).toBe(6);
+    expect((await tableMetadata(stack, stable)).labels[LABEL.version]).toBe(first.version);
+  });
+});
