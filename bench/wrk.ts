@@ -16,9 +16,13 @@ function toMs(value: string): number {
 }
 
 export function wrk(url: string, { connections = 50, seconds = 10, threads = 2 } = {}): WrkResult {
-  const run = spawnSync('wrk', [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', url], {
-    encoding: 'utf8',
-  });
+  const run = spawnSync(
+    'wrk',
+    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', url],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (run.error) throw new Error(`wrk not runnable (apt-get install wrk): ${run.error.message}`);
   if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
   const out = run.stdout;

@@ -26,7 +26,9 @@ export interface ApiOptions {
 
 export async function startApi({ env, port: wanted, watch, onLog }: ApiOptions): Promise<ApiProcess> {
   const port = wanted || (await freePort());
-  const args = watch ? ['--import', 'tsx', '--watch-path', fileURLToPath(new URL('../api/src', import.meta.url)), SERVER] : ['--import', 'tsx', SERVER];
+  const args = watch
+    ? ['--import', 'tsx', '--watch-path', fileURLToPath(new URL('../api/src', import.meta.url)), SERVER]
+    : ['--import', 'tsx', SERVER];
   const child = spawn(process.execPath, args, {
     env: {
       ...process.env,

@@ -40,10 +40,13 @@ export async function startNativeStack(options: StackOptions): Promise<NativeSta
   let varnish: RunningVarnish | undefined;
   const workDir = mkdtempSync(join(tmpdir(), 'maps-varnish-'));
   const env = { BIGQUERY_EMULATOR_HOST: emulator.host, LOG_LEVEL: 'warn', ...options.apiEnv };
-  const launch = (i: number, port: number) => startApi({ env, port, watch: options.watch, onLog: options.onLog });
+  const launch = (i: number, port: number) =>
+    startApi({ env, port, watch: options.watch, onLog: options.onLog });
   try {
     progress(`${count} API processes`);
-    const ports = Array.from({ length: count }, (_, i) => (options.apiBasePort ? options.apiBasePort + i : 0));
+    const ports = Array.from({ length: count }, (_, i) =>
+      options.apiBasePort ? options.apiBasePort + i : 0,
+    );
     apis.push(...(await Promise.all(ports.map((port, i) => launch(i, port)))));
     progress(`varnishd on port ${options.varnishPort}`);
     varnish = await startVarnish({

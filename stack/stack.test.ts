@@ -70,8 +70,15 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
 /** How many API backends Varnish's health probes currently call healthy (varnishadm backend.list -j). */
 async function healthyBackends(): Promise<number> {
   const { stdout } = await run('varnishadm', ['-n', stack.varnish.workDir, 'backend.list', '-j']);
-  const [, , , backends] = JSON.parse(stdout) as [number, string[], number, Record<string, { type: string; probe_message: [number, number, string] }>];
-  return Object.entries(backends).filter(([name, b]) => /\.api_\d+$/.test(name) && b.probe_message[2] === 'healthy').length;
+  const [, , , backends] = JSON.parse(stdout) as [
+    number,
+    string[],
+    number,
+    Record<string, { type: string; probe_message: [number, number, string] }>,
+  ];
+  return Object.entries(backends).filter(
+    ([name, b]) => /\.api_\d+$/.test(name) && b.probe_message[2] === 'healthy',
+  ).length;
 }
 
 describe('Varnish in front of five API processes', () => {

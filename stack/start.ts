@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { SAMPLE_TABLE, SAMPLE_TILESET } from '@maps-api/emulator';
 import { startNativeStack } from './native.js';
 
-const { values } = parseArgs({ options: { watch: { type: 'boolean', default: false }, apis: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { watch: { type: 'boolean', default: false }, apis: { type: 'string', default: '5' } },
+});
 const { ports } = JSON.parse(readFileSync(new URL('../environments.json', import.meta.url), 'utf8')) as {
   ports: { api: number; varnish: number; bigqueryEmulator: number };
 };

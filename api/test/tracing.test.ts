@@ -22,7 +22,8 @@ const collector = createServer((req, res) => {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
       resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
     };
-    for (const resource of body.resourceSpans) for (const scope of resource.scopeSpans) received.push(...scope.spans);
+    for (const resource of body.resourceSpans)
+      for (const scope of resource.scopeSpans) received.push(...scope.spans);
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
   });
 });

@@ -17,11 +17,17 @@ try {
   const tileUrl = `${api.url}/maps/tileset/${SAMPLE_TILESET}/14/8023/6177`;
   console.error(`wrk ${options.connections} connections x ${options.seconds}s on / …`);
   const root = wrk(`${api.url}/`, options);
-  console.error(`wrk ${options.connections} connections x ${options.seconds}s on a tile (API + emulator, no cache) …`);
+  console.error(
+    `wrk ${options.connections} connections x ${options.seconds}s on a tile (API + emulator, no cache) …`,
+  );
   const tile = wrk(tileUrl, options);
   console.log(`date: ${new Date().toISOString()}  cores: ${(await import('node:os')).cpus().length}`);
-  console.log(`GET /      ${fmt(root.requestsPerSecond, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`);
-  console.log(`GET tile   ${fmt(tile.requestsPerSecond, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`);
+  console.log(
+    `GET /      ${fmt(root.requestsPerSecond, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`,
+  );
+  console.log(
+    `GET tile   ${fmt(tile.requestsPerSecond, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`,
+  );
   console.log(`tile ÷ / throughput: ${fmt(tile.requestsPerSecond / root.requestsPerSecond, 4)}`);
   console.log(`tile p99 ÷ / p99: ${fmt(tile.p99Ms / root.p99Ms, 1)}`);
 } finally {
