@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+
+export interface WrkResult {
+  requestsPerSec: number;
+  p99Ms: number;
+  errors: number;
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+/** Parses wrk's text report (with --latency). Non-2xx/3xx answers and socket errors count as errors. */
+export function parseWrk(output: string): WrkResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  if (!rps || !p99) throw new Error(`unexpected wrk output:\n${output}`);
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    requestsPerSec: Number(rps[1]),
+    p99Ms: Number(p99[1]) * (UNIT_MS[p99[2] ?? 'ms'] ?? 1),
+    errors: Number(non2xx?.[1] ?? 0) + socketErrors,
+  };
+}
+
+export function runWrk(url: string, connections: number, seconds: number): Promise<WrkResult> {
+  const args = ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-H', 'Accept-Encoding: gzip', url];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, (error, stdout, stderr) => {
+      if (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(new Error(missing ? 'wrk not found: run tools/install.sh apt' : `wrk failed: ${stderr}`));
+        return;
+      }
+      resolve(parseWrk(stdout));
+    });
+  });
+}

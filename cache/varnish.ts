@@ -1,0 +1,110 @@
+import { spawn, execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { POLICY_DIR } from './policy-dir.js';
+import { renderSiteVcl, type Backend } from './site-vcl.js';
+
+const run = promisify(execFile);
+
+export interface VarnishOptions {
+  backends: Backend[];
+  listenPort: number;
+  mallocMb: number;
+  transientMb: number;
+  /** varnishd's -n directory (created if missing); site.vcl is written there too. */
+  workDir: string;
+  purgeAcl?: string[];
+  /** Replace the rendered site VCL (e.g. a synthetic-only VCL for benchmarks). */
+  siteVcl?: string;
+  /** Extra `-p name=value` runtime parameters. */
+  params?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+export interface RunningVarnish {
+  url: string;
+  workDir: string;
+  /** varnishstat counters, e.g. counters()['MAIN.backend_req']. */
+  counters(): Promise<Record<string, number>>;
+  stop(): Promise<void>;
+}
+
+/** Starts varnishd in the foreground (-F) with the chart's policy VCL and resolves once it answers HTTP. */
+export async function startVarnish(options: VarnishOptions): Promise<RunningVarnish> {
+  const workDir = resolve(options.workDir);
+  await mkdir(workDir, { recursive: true });
+  const sitePath = join(workDir, 'site.vcl');
+  const purgeAcl = options.purgeAcl ?? ['127.0.0.1', '::1'];
+  await writeFile(sitePath, options.siteVcl ?? renderSiteVcl({ backends: options.backends, purgeAcl }));
+
+  // prettier-ignore
+  const args = [
+    '-F',
+    '-n', workDir,
+    '-j', 'none',
+    '-a', `127.0.0.1:${options.listenPort}`,
+    '-T', '127.0.0.1:0',
+    '-f', sitePath,
+    '-p', `vcl_path=${POLICY_DIR}`,
+    '-s', `malloc,${options.mallocMb}M`,
+    '-s', `Transient=malloc,${options.transientMb}M`,
+    ...Object.entries(options.params ?? {}).flatMap(([name, value]) => ['-p', `${name}=${value}`]),
+  ];
+  const child = spawn('varnishd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<string>((resolveExit) => {
+    child.on('error', (err) =>
+      resolveExit(`varnishd could not start (${err.message}): run tools/install.sh apt`),
+    );
+    child.on('exit', (code, signal) => resolveExit(`varnishd exited (${code ?? signal}):\n${output}`));
+  });
+
+  const url = `http://127.0.0.1:${options.listenPort}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  for (;;) {
+    const state = await Promise.race([answers(url).then((ok) => (ok ? 'ready' : 'waiting')), exited]);
+    if (state === 'ready') break;
+    if (state !== 'waiting') throw new Error(state);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`varnishd did not answer on ${url} in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    workDir,
+    async counters() {
+      const { stdout } = await run('varnishstat', ['-n', workDir, '-1', '-j']);
+      const parsed = JSON.parse(stdout) as { counters: Record<string, { value: number }> };
+      return Object.fromEntries(Object.entries(parsed.counters).map(([name, c]) => [name, c.value]));
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** True once varnishd answers any HTTP response (a 503 with no backend up still means Varnish is serving). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolveAnswer) => {
+    const req = request(`${url}/healthz`, { method: 'GET', timeout: 2_000 }, (res) => {
+      res.resume();
+      resolveAnswer(true);
+    });
+    req.on('error', () => resolveAnswer(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
