@@ -1,0 +1,44 @@
+/**
+ * Smoke checks through Varnish: health, `GET /`, one tile twice (the second must be a cache HIT) and one table as
+ * GeoJSON. `healthOnly` stops after the first two (the `test` function's stack has no tileset data).
+ */
+export interface SmokeOptions {
+  url: string;
+  tileset: string;
+  tile: string;
+  table: string;
+  geomField: string;
+  healthOnly: boolean;
+  log: (line: string) => void;
+}
+
+export async function runSmoke(options: SmokeOptions): Promise<void> {
+  const base = options.url.replace(/\/$/, '');
+  // fetch asks for gzip and inflates it, as a browser would: Varnish serves the stored gzip'd tile as is.
+  const get = async (path: string) => {
+    const response = await fetch(`${base}${path}`);
+    options.log(`GET ${path} -> ${response.status} X-Cache=${response.headers.get('x-cache') ?? '-'}`);
+    return response;
+  };
+  const check = (ok: boolean, what: string) => {
+    if (!ok) throw new Error(`smoke failed: ${what}`);
+  };
+
+  check((await get('/healthz')).status === 200, '/healthz is not 200');
+  check((await (await get('/')).text()) === 'Hello World!', 'GET / does not answer Hello World!');
+  if (options.healthOnly) return;
+
+  check(options.tileset !== '', 'a tileset is required');
+  const tilePath = `/maps/tileset/${options.tileset}/${options.tile}`;
+  const first = await get(tilePath);
+  check(first.status === 200, `${tilePath} is not 200 (pick a tile that exists)`);
+  check(first.headers.get('content-type') === 'application/vnd.mapbox-vector-tile', 'tile content-type');
+  check((await first.arrayBuffer()).byteLength > 0, 'tile body is empty');
+  const second = await get(tilePath);
+  check(second.headers.get('x-cache')?.startsWith('HIT') ?? false, 'second tile request was not a cache HIT');
+  const table = await get(`/maps/table/${options.table}?geomField=${options.geomField}&format=geojson`);
+  check(table.status === 200, `table answered ${table.status}`);
+  const geojson = (await table.json()) as { type?: string; features?: unknown[] };
+  check(geojson.type === 'FeatureCollection', 'table is not a GeoJSON FeatureCollection');
+  options.log(`table: ${geojson.features?.length ?? 0} features`);
+}

@@ -1,0 +1,73 @@
+/**
+ * Every container image the pipeline runs, pinned by tag AND digest, in this one place.
+ *
+ * Honesty note: no container registry is reachable where this module was written, so no digest here was resolved by
+ * pulling. Each digest was read from public source files that pin the same tag (the `evidence` field says how many
+ * independent files agreed). `verified: false` marks that nobody has checked it against the registry yet; run
+ * `docker buildx imagetools inspect <tag>` once with registry access and flip the flag (docs/ci-cd.md, "Image pins").
+ */
+export interface PinnedImage {
+  readonly tag: string;
+  readonly digest: string;
+  readonly evidence: string;
+  readonly verified: boolean;
+}
+
+export const IMAGES = {
+  node: {
+    tag: 'docker.io/library/node:22.22.0-bookworm-slim',
+    digest: 'sha256:dd9d21971ec4395903fa6143c2b9267d048ae01ca6d3ea96f16cb30df6187d94',
+    evidence: 'same tag+digest in 8 independent public files (code search, 2026)',
+    verified: false,
+  },
+  python: {
+    tag: 'docker.io/library/python:3.13-slim-bookworm',
+    digest: 'sha256:9b8102b7b3a61db24fe58f335b526173e5aeaaf7d13b2fbfb514e20f84f5e386',
+    evidence: 'one public file; the tag floats, so several digests were seen for it',
+    verified: false,
+  },
+  varnish: {
+    tag: 'docker.io/library/varnish:7.6.1',
+    digest: 'sha256:b50eef0a85e66ca675bb652eeb4f2dc6a209645c5b2ea2ac03059a8e250187aa',
+    evidence: 'one public file',
+    verified: false,
+  },
+  helm: {
+    tag: 'docker.io/alpine/helm:3.17.3',
+    digest: 'sha256:d899e6316789fec04ee95300a18e454b7942539cbb3d89bde3e0655d6ca2e895',
+    evidence: 'same tag+digest in 10 independent public files',
+    verified: false,
+  },
+  terraform: {
+    tag: 'docker.io/hashicorp/terraform:1.11.4',
+    digest: 'sha256:5820b87995595425074f881500a037b0ccd41158d0d9b44d78f5f120612f2d3d',
+    evidence: 'one public file',
+    verified: false,
+  },
+  trivy: {
+    tag: 'docker.io/aquasec/trivy:0.69.3',
+    digest: 'sha256:bcc376de8d77cfe086a917230e818dc9f8528e3c852f7b1aff648949b6258d1c',
+    evidence: '6 public files (3 others pin a different digest, probably a single-platform manifest)',
+    verified: false,
+  },
+  gcloud: {
+    tag: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim',
+    digest: 'sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2',
+    evidence: '2 public files',
+    verified: false,
+  },
+  actionlint: {
+    tag: 'docker.io/rhysd/actionlint:1.7.7',
+    digest: 'sha256:887a259a5a534f3c4f36cb02dca341673c6089431057242cdc931e9f133147e9',
+    evidence: 'same tag+digest in 10 independent public files',
+    verified: false,
+  },
+} as const satisfies Record<string, PinnedImage>;
+
+export type ImageName = keyof typeof IMAGES;
+
+/** The reference a container is started from: tag for humans, digest for the engine (the digest wins). */
+export function pinned(name: ImageName): string {
+  const image = IMAGES[name];
+  return `${image.tag}@${image.digest}`;
+}

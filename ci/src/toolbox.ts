@@ -1,0 +1,88 @@
+/** Containers shared by several functions: each starts from a pinned image (images.ts) and adds only what it needs. */
+import { dag, type Container, type Directory, type Secret } from '@dagger.io/dagger';
+import type { Environment } from './environments.js';
+import { pinned } from './images.js';
+
+const CREDENTIALS = '/run/secrets/gcp-credentials.json';
+
+/** The repo with root dependencies installed (npm cache in a cache volume). */
+export function workspace(source: Directory): Container {
+  return dag
+    .container()
+    .from(pinned('node'))
+    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+    .withDirectory('/repo', source)
+    .withWorkdir('/repo')
+    .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
+}
+
+/** ci/ itself with its runtime dependencies: runs the rollout verifier, the smoke test and small helpers. */
+export function ciTools(source: Directory): Container {
+  return dag
+    .container()
+    .from(pinned('node'))
+    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+    .withDirectory('/ci', source.directory('ci'), { exclude: ['node_modules', 'test'] })
+    .withWorkdir('/ci')
+    .withExec(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund']);
+}
+
+export function helm(source: Directory): Container {
+  return dag
+    .container()
+    .from(pinned('helm'))
+    .withDirectory('/chart', source.directory('charts/maps-api'))
+    .withWorkdir('/chart');
+}
+
+/** gcloud logged in with the pipeline's Workload Identity credentials (an external_account file, never a key). */
+export function gcloud(credentials: Secret, project: string): Container {
+  return dag
+    .container()
+    .from(pinned('gcloud'))
+    .withMountedSecret(CREDENTIALS, credentials)
+    .withEnvVariable('GOOGLE_APPLICATION_CREDENTIALS', CREDENTIALS)
+    .withEnvVariable('CLOUDSDK_CORE_PROJECT', project)
+    .withExec(['gcloud', 'auth', 'login', `--cred-file=${CREDENTIALS}`, '--quiet']);
+}
+
+export function withGoogleCredentials(container: Container, credentials: Secret): Container {
+  return container
+    .withMountedSecret(CREDENTIALS, credentials)
+    .withEnvVariable('GOOGLE_APPLICATION_CREDENTIALS', CREDENTIALS);
+}
+
+/**
+ * A kubeconfig holding a short-lived access token for the environment's cluster, as a Secret. helm and the
+ * rollout verifier then need neither gcloud nor the GKE auth plugin. The token is written to a file inside the
+ * container (never printed), then read back straight into a Secret.
+ */
+export async function kubeconfig(env: Environment, credentials: Secret, runId: string): Promise<Secret> {
+  const script = [
+    'set -eu',
+    'gcloud container clusters describe "$CLUSTER" --location "$REGION" --project "$PROJECT" \\',
+    '  --format="value(endpoint,masterAuth.clusterCaCertificate)" > /tmp/cluster',
+    'read -r endpoint ca < /tmp/cluster',
+    'token=$(gcloud auth print-access-token)',
+    'mkdir -p /out',
+    'printf \'{"apiVersion":"v1","kind":"Config","current-context":"gke","clusters":[{"name":"gke","cluster":{"server":"https://%s","certificate-authority-data":"%s"}}],"users":[{"name":"deployer","user":{"token":"%s"}}],"contexts":[{"name":"gke","context":{"cluster":"gke","user":"deployer","namespace":"%s"}}]}\' "$endpoint" "$ca" "$token" "$NAMESPACE" > /out/kubeconfig',
+  ].join('\n');
+  const file = gcloud(credentials, env.gcpProject)
+    .withEnvVariable('CLUSTER', env.cluster)
+    .withEnvVariable('REGION', env.region)
+    .withEnvVariable('PROJECT', env.gcpProject)
+    .withEnvVariable('NAMESPACE', env.namespace)
+    .withEnvVariable('RUN_ID', runId)
+    .withExec(['sh', '-c', script])
+    .file('/out/kubeconfig');
+  return dag.setSecret(`kubeconfig-${env.cluster}`, await file.contents());
+}
+
+/** A short-lived OAuth access token for Artifact Registry pushes, as a Secret (same file-not-stdout rule). */
+export async function accessToken(credentials: Secret, project: string, runId: string): Promise<Secret> {
+  const file = gcloud(credentials, project)
+    .withEnvVariable('RUN_ID', runId)
+    .withExec(['sh', '-c', 'mkdir -p /out && gcloud auth print-access-token > /out/token'])
+    .file('/out/token');
+  return dag.setSecret('artifact-registry-token', (await file.contents()).trim());
+}

@@ -1,0 +1,183 @@
+/** GitHub workflows: actionlint on every file, then the pipeline's policies over the parsed YAML. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  changesEnvironment,
+  environmentOf,
+  loadWorkflows,
+  needsOf,
+  repoRoot,
+  runs,
+  workflowFiles,
+  type Job,
+  type Workflow,
+} from './support/workflows.ts';
+
+const environments = Object.keys(
+  (JSON.parse(readFileSync(join(repoRoot, 'environments.json'), 'utf8')) as { environments: object })
+    .environments,
+);
+const workflows = loadWorkflows();
+const byFile = (file: string) => workflows.find((w) => w.file === file) as Workflow;
+const allJobs = workflows.flatMap((w) => Object.entries(w.jobs).map(([name, job]) => ({ w, name, job })));
+
+function actionlint(args: string[], cwd: string) {
+  const result = spawnSync('actionlint', ['-color=false', ...args], { cwd, encoding: 'utf8' });
+  if (result.error) {
+    throw new Error(`actionlint not runnable (${result.error.message}): run tools/install.sh 60-actionlint`);
+  }
+  return result;
+}
+
+describe('actionlint', () => {
+  it('finds no problem in any workflow', () => {
+    const files = workflowFiles();
+    expect(files.length).toBe(6);
+    const result = actionlint(files, repoRoot);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('is really checking: it rejects a workflow with an unknown context and a bad needs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actionlint-'));
+    mkdirSync(join(dir, '.github/workflows'), { recursive: true });
+    const bad =
+      'on: push\njobs:\n  a:\n    needs: nope\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ foo.bar }}\n';
+    writeFileSync(join(dir, '.github/workflows/bad.yml'), bad);
+    const result = actionlint(['.github/workflows/bad.yml'], dir);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/needs/);
+  });
+});
+
+describe('workflow policies', () => {
+  it('has exactly the pipeline workflows: pr, main, release, infra, replica, rollback', () => {
+    expect(workflows.map((w) => w.file).sort()).toEqual(
+      ['infra.yml', 'main.yml', 'pr.yml', 'release.yml', 'replica.yml', 'rollback.yml'].sort(),
+    );
+  });
+
+  it('pins every action to a 40-hex commit', () => {
+    for (const { w, name, job } of allJobs) {
+      for (const step of job.steps.filter((s) => s.uses && !s.uses.startsWith('./'))) {
+        expect(step.uses, `${w.file} ${name}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      }
+    }
+  });
+
+  it('runs nothing but dagger in run steps', () => {
+    for (const { w, name, job } of allJobs) {
+      for (const run of runs(job)) expect(run, `${w.file} ${name}`).toMatch(/(^|\$\()dagger call [a-z-]+/);
+    }
+  });
+
+  it('installs the Dagger CLI at the engine version dagger.json pins, in every job', () => {
+    const engine = (
+      JSON.parse(readFileSync(join(repoRoot, 'dagger.json'), 'utf8')) as { engineVersion: string }
+    ).engineVersion;
+    for (const { w, name, job } of allJobs) {
+      const install = job.steps.filter((s) => s.uses?.startsWith('dagger/dagger-for-github@'));
+      expect(install, `${w.file} ${name}`).toHaveLength(1);
+      expect(`v${String(install[0]?.with?.version)}`).toBe(engine);
+      expect(
+        install[0]?.with?.call ?? install[0]?.with?.args,
+        'the action only installs; run steps call',
+      ).toBeUndefined();
+    }
+  });
+
+  it('grants nothing at the top level and id-token: write exactly to jobs that authenticate to Google', () => {
+    for (const w of workflows) expect(w.permissions, w.file).toEqual({});
+    for (const { w, name, job } of allJobs) {
+      const authenticates = job.steps.some((s) => s.uses?.startsWith('google-github-actions/auth@'));
+      expect(job.permissions?.['id-token'] === 'write', `${w.file} ${name}`).toBe(authenticates);
+      expect(Object.entries(job.permissions ?? {}).filter(([k]) => k !== 'id-token')).toEqual([
+        ['contents', 'read'],
+      ]);
+    }
+  });
+
+  it('gates every job that changes an environment with a GitHub environment and a queueing per-environment group', () => {
+    const gated = allJobs.filter(({ job }) => changesEnvironment(job));
+    expect(gated.length).toBeGreaterThanOrEqual(8);
+    for (const { w, name, job } of gated) {
+      const env = environmentOf(job);
+      expect(env, `${w.file} ${name} has no environment`).toBeDefined();
+      expect(job.concurrency?.['cancel-in-progress'], `${w.file} ${name} must queue, not cancel`).toBe(false);
+      // The group names the same environment the job is gated by, so runs of one environment queue up.
+      const group = job.concurrency?.group ?? '';
+      expect(
+        group.endsWith(`-${env}`) || group === `deploy-${env}`,
+        `${w.file} ${name}: ${group} vs ${env}`,
+      ).toBe(true);
+    }
+  });
+
+  it('shares one deploy queue per environment across main, release and rollback', () => {
+    const groups = allJobs
+      .filter(({ job }) => runs(job).some((r) => r.includes('dagger call deploy')))
+      .map(({ job }) => job.concurrency?.group);
+    expect(new Set(groups)).toEqual(
+      new Set(['deploy-dev', 'deploy-staging', 'deploy-production', 'deploy-${{ inputs.env }}']),
+    );
+  });
+
+  it('deploys production only from a version tag, after staging, with the same resolved digest', () => {
+    const prodDeploys = allJobs.filter(({ job }) => runs(job).some((r) => /deploy --env production/.test(r)));
+    expect(prodDeploys.map(({ w }) => w.file)).toEqual(['release.yml']);
+    const release = byFile('release.yml');
+    expect(release.on).toEqual({ push: { tags: ['v*'] } });
+    const prod = prodDeploys[0]?.job as Job;
+    expect(environmentOf(prod)).toBe('production');
+    expect(prod.if).toMatch(/startsWith\(github\.ref, 'refs\/tags\/v'\)/);
+    const staging = needsOf(prod).map((n) => release.jobs[n]);
+    expect(staging.some((j) => j && runs(j).some((r) => r.includes('deploy --env staging')))).toBe(true);
+    // Both deploys take the image from the same resolve job output: one digest for staging and production.
+    for (const job of [prod, ...staging.filter((j) => j && environmentOf(j) === 'staging')]) {
+      expect(JSON.stringify(job?.steps)).toContain('needs.resolve.outputs.image');
+    }
+    expect(JSON.stringify(byFile('main.yml'))).not.toContain('production');
+  });
+
+  it('applies production infrastructure only from a version tag after staging', () => {
+    const infra = byFile('infra.yml');
+    const prod = infra.jobs['apply-production'] as Job;
+    expect(prod.if).toMatch(/startsWith\(github\.ref, 'refs\/tags\/v'\)/);
+    expect(needsOf(prod)).toEqual(['apply-staging']);
+  });
+
+  it('names only environments from environments.json, and matrices cover all of them', () => {
+    for (const { w, name, job } of allJobs) {
+      const env = environmentOf(job);
+      if (env && !env.includes('${{'))
+        expect([...environments, 'publish'], `${w.file} ${name}`).toContain(env);
+      const matrix = job.strategy?.matrix?.env;
+      if (Array.isArray(matrix)) expect(matrix, `${w.file} ${name}`).toEqual(environments);
+      if (typeof matrix === 'string') {
+        const listed = JSON.parse(/'(\[.*?\])'/.exec(matrix)?.[1] ?? '[]') as string[];
+        expect(listed, `${w.file} ${name}`).toEqual(environments);
+      }
+      for (const run of runs(job)) {
+        const literal = /--env ([a-z]+)/.exec(run)?.[1];
+        if (literal) expect(environments).toContain(literal);
+      }
+    }
+    for (const file of ['replica.yml', 'rollback.yml']) {
+      const inputs = (byFile(file).on.workflow_dispatch as { inputs: { env: { options: string[] } } }).inputs;
+      expect(inputs.env.options).toEqual(environments);
+    }
+  });
+
+  it('rolls back by redeploying a digest given by hand, through the same verified deploy', () => {
+    const rollback = byFile('rollback.yml');
+    expect(Object.keys(rollback.on)).toEqual(['workflow_dispatch']);
+    const job = rollback.jobs.rollback as Job;
+    expect(environmentOf(job)).toBe('${{ inputs.env }}');
+    expect(runs(job).join()).toMatch(
+      /dagger call deploy --env "\$ENV" --confirm-production="\$CONFIRM" --image "\$IMAGE"/,
+    );
+  });
+});

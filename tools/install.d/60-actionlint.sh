@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# actionlint (GitHub workflow linter) from the Go module proxy, pinned by ACTIONLINT_VERSION in tools/versions.env.
+set -euo pipefail
+bin=$MAPS_TOOLS_DIR/bin
+stamp=$bin/.actionlint.version
+if [ -x "$bin/actionlint" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$ACTIONLINT_VERSION" ]; then
+  echo "    actionlint $ACTIONLINT_VERSION present"; exit 0
+fi
+(cd /tmp && GOBIN=$bin GOFLAGS=-trimpath nice -n 10 go install -ldflags "-s -w" \
+  "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION")
+echo "$ACTIONLINT_VERSION" > "$stamp"
+echo "    actionlint $ACTIONLINT_VERSION installed"
