@@ -1,40 +1,60 @@
-// Runs wrk (Debian's package) and parses what the benchmarks compare: requests/s and latency percentiles.
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 
+// Runs wrk (Debian's package) and parses what the benchmarks compare: requests/s, p50/p99 and failures.
 export interface WrkResult {
-  requestsPerSecond: number;
+  requestsPerSec: number;
   p50Ms: number;
   p99Ms: number;
   errors: number;
 }
 
-function toMs(value: string): number {
-  const match = value.match(/^([\d.]+)(us|ms|s)$/);
-  if (!match) throw new Error(`unparseable wrk latency "${value}"`);
-  const n = Number(match[1]);
-  return match[2] === 'us' ? n / 1000 : match[2] === 's' ? n * 1000 : n;
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+/** Parses wrk's text report (with --latency). Non-2xx/3xx answers and socket errors count as errors. */
+export function parseWrk(output: string): WrkResult {
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p50 = /^\s*50%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  const p99 = /^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(output);
+  if (!rps || !p50 || !p99) throw new Error(`unexpected wrk output:\n${output}`);
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  const socketErrors = socket ? socket.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    requestsPerSec: Number(rps[1]),
+    p50Ms: Number(p50[1]) * (UNIT_MS[p50[2] ?? 'ms'] ?? 1),
+    p99Ms: Number(p99[1]) * (UNIT_MS[p99[2] ?? 'ms'] ?? 1),
+    errors: Number(non2xx?.[1] ?? 0) + socketErrors,
+  };
 }
 
-export function wrk(url: string, { connections = 50, seconds = 10, threads = 2 } = {}): WrkResult {
-  const run = spawnSync(
-    'wrk',
-    [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--timeout', '30s', '--latency', url],
-    {
-      encoding: 'utf8',
-    },
-  );
-  if (run.error) throw new Error(`wrk not runnable (apt-get install wrk): ${run.error.message}`);
-  if (run.status !== 0) throw new Error(`wrk failed: ${run.stderr}`);
-  const out = run.stdout;
-  const rps = out.match(/Requests\/sec:\s+([\d.]+)/);
-  const p50 = out.match(/^\s+50%\s+(\S+)$/m);
-  const p99 = out.match(/^\s+99%\s+(\S+)$/m);
-  if (!rps) throw new Error(`unexpected wrk output:\n${out}`);
-  if (!p50 || !p99) throw new Error(`wrk completed no request in ${seconds}s:\n${out}`);
-  const non2xx = Number(out.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);
-  const socketErrors = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-  const errors = non2xx + (socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0);
-  return { requestsPerSecond: Number(rps[1]), p50Ms: toMs(p50[1]!), p99Ms: toMs(p99[1]!), errors };
+/** `timeoutSeconds`: wrk's per-request timeout (default 2 s), raised for slow origins such as the emulator. */
+export function runWrk(
+  url: string,
+  connections: number,
+  seconds: number,
+  timeoutSeconds = 2,
+): Promise<WrkResult> {
+  const args = [
+    '-t2',
+    `-c${connections}`,
+    `-d${seconds}s`,
+    `--timeout`,
+    `${timeoutSeconds}s`,
+    '--latency',
+    '-H',
+    'Accept-Encoding: gzip',
+    url,
+  ];
+  return new Promise((resolve, reject) => {
+    execFile('wrk', args, (error, stdout, stderr) => {
+      if (error) {
+        const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+        reject(new Error(missing ? 'wrk not found: run tools/install.sh apt' : `wrk failed: ${stderr}`));
+        return;
+      }
+      resolve(parseWrk(stdout));
+    });
+  });
 }
 
 export const fmt = (n: number, digits = 2) => n.toFixed(digits);

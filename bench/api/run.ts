@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
 import { startApi } from '../../api/test/harness.js';
-import { fmt, wrk } from '../wrk.js';
+import { fmt, runWrk } from '../wrk.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } },
@@ -16,19 +16,19 @@ const api = await startApi({ BIGQUERY_EMULATOR_HOST: emulator.host, LOG_LEVEL: '
 try {
   const tileUrl = `${api.url}/maps/tileset/${SAMPLE_TILESET}/14/8023/6177`;
   console.error(`wrk ${options.connections} connections x ${options.seconds}s on / …`);
-  const root = wrk(`${api.url}/`, options);
+  const root = await runWrk(`${api.url}/`, options.connections, options.seconds, 30);
   console.error(
     `wrk ${options.connections} connections x ${options.seconds}s on a tile (API + emulator, no cache) …`,
   );
-  const tile = wrk(tileUrl, options);
+  const tile = await runWrk(tileUrl, options.connections, options.seconds, 30);
   console.log(`date: ${new Date().toISOString()}  cores: ${(await import('node:os')).cpus().length}`);
   console.log(
-    `GET /      ${fmt(root.requestsPerSecond, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`,
+    `GET /      ${fmt(root.requestsPerSec, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`,
   );
   console.log(
-    `GET tile   ${fmt(tile.requestsPerSecond, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`,
+    `GET tile   ${fmt(tile.requestsPerSec, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`,
   );
-  console.log(`tile ÷ / throughput: ${fmt(tile.requestsPerSecond / root.requestsPerSecond, 4)}`);
+  console.log(`tile ÷ / throughput: ${fmt(tile.requestsPerSec / root.requestsPerSec, 4)}`);
   console.log(`tile p99 ÷ / p99: ${fmt(tile.p99Ms / root.p99Ms, 1)}`);
 } finally {
   await api.stop();

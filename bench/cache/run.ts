@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { startVarnish, type RunningVarnish } from '../../cache/varnish.js';
 import { startNginx } from './nginx.js';
 import { startOrigin } from './origin.js';
-import { runWrk, type WrkResult } from './wrk.js';
+import { runWrk, type WrkResult } from '../wrk.js';
 
 const { values } = parseArgs({
   options: {

@@ -18,7 +18,7 @@ Transfer/sec:    140.00MB
 
 describe('wrk report parsing', () => {
   it('reads throughput and p99 in milliseconds whatever the unit', () => {
-    expect(parseWrk(report)).toEqual({ requestsPerSec: 43800.12, p99Ms: 0.85, errors: 0 });
+    expect(parseWrk(report)).toEqual({ requestsPerSec: 43800.12, p50Ms: 0.95, p99Ms: 0.85, errors: 0 });
     expect(parseWrk(report.replace('850.00us', '1.50s')).p99Ms).toBe(1500);
   });
 
