@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Monitoring checks (monitoring/): promtool, built from the Go module proxy (the module github.com/prometheus/prometheus
+# at PROMETHEUS_VERSION ships cmd/promtool), and Debian's prometheus-varnish-exporter, unpacked (not installed) from
+# its .deb so monitoring/varnish-exporter.test.ts can check the metric names the rules use against the real exporter.
+set -euo pipefail
+bin=$MAPS_TOOLS_DIR/bin
+
+stamp=$bin/.promtool.version
+if [ -x "$bin/promtool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$PROMETHEUS_VERSION" ]; then
+  echo "    promtool $PROMETHEUS_VERSION present"
+else
+  (cd /tmp && GOBIN=$bin GOFLAGS=-trimpath nice -n 10 go install -ldflags "-s -w" \
+    "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION")
+  echo "$PROMETHEUS_VERSION" > "$stamp"
+  echo "    promtool $PROMETHEUS_VERSION installed"
+fi
+
+pkg=prometheus-varnish-exporter
+stamp=$bin/.$pkg.version
+if [ -x "$bin/$pkg" ] && [ -s "$stamp" ]; then
+  echo "    $pkg $(cat "$stamp") present"; exit 0
+fi
+version=$(apt-cache policy "$pkg" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+[ -n "$version" ] && [ "$version" != "(none)" ] || { echo "no $pkg in the apt lists: run apt-get update" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && apt-get download -q "$pkg=$version" >/dev/null 2>&1) || { echo "apt-get download $pkg failed" >&2; exit 1; }
+dpkg-deb -x "$work"/*.deb "$work/root"
+install -m 0755 "$work/root/usr/bin/$pkg" "$bin/$pkg"
+echo "$version" > "$stamp"
+echo "    $pkg $version unpacked"
