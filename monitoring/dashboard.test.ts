@@ -69,7 +69,7 @@ describe('Cloud Monitoring dashboard (monitoring/dashboards/maps-api.json)', () 
     expect(output).toMatch(/unclosed|parse error|unexpected/i);
   });
 
-  it('every recording rule the dashboard reads is defined in monitoring/rules/', () => {
+  it('every recording rule the dashboard reads is defined in the rule files', () => {
     const recorded = new Set(rules().flatMap((rule) => (rule.record ? [rule.record] : [])));
     const used = dashboardQueries()
       .flatMap(metricNames)

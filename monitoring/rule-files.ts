@@ -1,4 +1,6 @@
-// Reads the rule files and promtool test files of monitoring/ (plain Prometheus YAML).
+// Reads the rule files and the promtool test files (plain Prometheus YAML). The rule files live in the chart
+// (charts/maps-api/files/monitoring/), which deploys them as GKE Managed Prometheus Rules/GlobalRules: one copy,
+// tested here, deployed there.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +8,7 @@ import { parse } from 'yaml';
 
 export const MONITORING_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const REPO_ROOT = join(MONITORING_DIR, '..');
-export const RULES_DIR = join(MONITORING_DIR, 'rules');
+export const RULES_DIR = join(REPO_ROOT, 'charts', 'maps-api', 'files', 'monitoring');
 export const TESTS_DIR = join(MONITORING_DIR, 'tests');
 
 export interface Rule {
@@ -18,8 +20,14 @@ export interface Rule {
   annotations?: Record<string, string>;
 }
 
+export interface RuleGroup {
+  name: string;
+  interval?: string;
+  rules: Omit<Rule, 'file'>[];
+}
+
 interface RuleFile {
-  groups: { name: string; rules: Omit<Rule, 'file'>[] }[];
+  groups: RuleGroup[];
 }
 
 export interface AlertCase {
@@ -28,8 +36,9 @@ export interface AlertCase {
   exp_alerts?: unknown[];
 }
 
-interface TestFile {
+export interface TestFile {
   rule_files: string[];
+  evaluation_interval?: string;
   tests: { name: string; alert_rule_test?: AlertCase[] }[];
 }
 
@@ -41,11 +50,12 @@ const yamlFiles = (dir: string) =>
 export const ruleFiles = () => yamlFiles(RULES_DIR).map((name) => join(RULES_DIR, name));
 export const testFiles = () => yamlFiles(TESTS_DIR).map((name) => join(TESTS_DIR, name));
 
+export const ruleGroups = (file: string) => (parse(readFileSync(file, 'utf8')) as RuleFile).groups;
+export const readTestFile = (file: string) => parse(readFileSync(file, 'utf8')) as TestFile;
+
 export function rules(): Rule[] {
   return ruleFiles().flatMap((file) =>
-    (parse(readFileSync(file, 'utf8')) as RuleFile).groups.flatMap((group) =>
-      group.rules.map((rule) => ({ ...rule, file })),
-    ),
+    ruleGroups(file).flatMap((group) => group.rules.map((rule) => ({ ...rule, file }))),
   );
 }
 
@@ -53,7 +63,7 @@ export const alerts = () => rules().filter((rule) => rule.alert !== undefined);
 
 export function alertCases(): AlertCase[] {
   return testFiles().flatMap((file) =>
-    (parse(readFileSync(file, 'utf8')) as TestFile).tests.flatMap((test) => test.alert_rule_test ?? []),
+    readTestFile(file).tests.flatMap((test) => test.alert_rule_test ?? []),
   );
 }
 

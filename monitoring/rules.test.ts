@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { promtool } from './promtool.js';
 import {
@@ -9,8 +9,10 @@ import {
   alerts,
   durationSeconds,
   MONITORING_DIR,
+  readTestFile,
   REPO_ROOT,
   ruleFiles,
+  ruleGroups,
   RULES_DIR,
   testFiles,
 } from './rule-files.js';
@@ -29,6 +31,24 @@ describe('alerting and recording rules', () => {
     const { code, output } = await promtool(['test', 'rules', ...files], MONITORING_DIR);
     expect(code, output).toBe(0);
     expect(output.match(/SUCCESS/g)?.length, output).toBe(files.length);
+  });
+
+  // promtool test rules evaluates every group at the test file's evaluation_interval and ignores the group's own
+  // interval, which is what GKE Managed Prometheus runs (the Rules CRD requires it): pin the two together.
+  it('every rule group runs in production at the interval its promtool unit test evaluated it at', () => {
+    const tested = new Set<string>();
+    for (const testFile of testFiles()) {
+      const { rule_files, evaluation_interval } = readTestFile(testFile);
+      for (const ruleFile of rule_files.map((f) => resolve(dirname(testFile), f))) {
+        tested.add(ruleFile);
+        for (const group of ruleGroups(ruleFile)) {
+          const where = `${group.name} (${relative(REPO_ROOT, ruleFile)}) vs ${relative(REPO_ROOT, testFile)}`;
+          expect(group.interval, where).toBeDefined();
+          expect(group.interval, where).toBe(evaluation_interval);
+        }
+      }
+    }
+    expect([...tested].sort()).toEqual(ruleFiles());
   });
 
   it('the unit tests have, for each alert, a firing case followed by a later non-firing case', () => {

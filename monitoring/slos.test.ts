@@ -21,7 +21,7 @@ describe('SLO definitions (monitoring/slos.yaml)', () => {
       const sliName = slo.sli.split(/[{<]/)[0]!;
       for (const name of slo.alerts) {
         const rule = byName.get(name);
-        expect(rule, `${name} is not defined in monitoring/rules/`).toBeDefined();
+        expect(rule, `${name} is not defined in charts/maps-api/files/monitoring/`).toBeDefined();
         // The threshold is what the SLI is compared with (optionally times a burn-rate factor).
         const threshold = String(slo.threshold).replace(/[.*+]/g, (c) => `\\${c}`);
         expect(rule!.expr).toMatch(new RegExp(`[<>]\\s*\\(?\\s*([0-9.]+\\s*\\*\\s*)?${threshold}(?![0-9.])`));

@@ -37,7 +37,9 @@ describe.each(environmentNames)('the API in %s', (environment) => {
     expect(env).toMatchObject({ PORT: '3000', HOST: '0.0.0.0', GOOGLE_CLOUD_PROJECT: project });
     expect(env.MAX_JSON_RESPONSE_SIZE).toBe('10485760');
     expect(env.QUERY_TIMEOUT_MS).toBe('10000');
-    expect(env.ALLOWED_DATASETS).toBe(`${project}.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables`);
+    expect(env.ALLOWED_DATASETS).toBe(
+      `${project}.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables`,
+    );
     expect(Object.keys(env).sort()).toEqual(
       [
         'ALLOWED_DATASETS',

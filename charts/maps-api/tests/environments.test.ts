@@ -37,8 +37,11 @@ describe('the chart and environments.json', () => {
     (environment) => {
       const expected = environmentsFile.environments[environment]!;
       const objects = render(environment);
-      for (const object of objects)
-        expect(object.metadata.namespace, object.metadata.name).toBe(expected.namespace);
+      for (const object of objects) {
+        // GlobalRules is cluster-scoped (GKE Managed Prometheus): it has no namespace.
+        const namespace = object.kind === 'GlobalRules' ? undefined : expected.namespace;
+        expect(object.metadata.namespace, `${object.kind}/${object.metadata.name}`).toBe(namespace);
+      }
       const deployment = find(objects, 'Deployment', apiName);
       const env = deployment.spec.template.spec.containers[0].env as { name: string; value: string }[];
       expect(env.find((e) => e.name === 'GOOGLE_CLOUD_PROJECT')?.value).toBe(expected.gcpProject);
@@ -82,7 +85,7 @@ describe('the chart and environments.json', () => {
     for (const image of images) expect(image.startsWith(prefix), image).toBe(true);
   });
 
-  it('packages the chart with its VCL files but without the test suites', () => {
+  it('packages the chart with its VCL and rule files but without the test suites', () => {
     const out = mkdtempSync(join(tmpdir(), 'maps-api-package-'));
     const packaged = run('helm', ['package', chartDir, '--destination', out]);
     expect(packaged.status, packaged.stderr).toBe(0);
@@ -90,6 +93,8 @@ describe('the chart and environments.json', () => {
     expect(listing).toContain('maps-api/files/vcl/policy.vcl');
     expect(listing).toContain('maps-api/templates/tests/cache-miss-then-hit.yaml');
     expect(listing).toContain('maps-api/files/tests/cache-miss-then-hit.vtc');
+    expect(listing).toContain('maps-api/files/monitoring/replica.yaml');
+    expect(listing).not.toContain('maps-api/files/monitoring/README.md');
     expect(listing.filter((f) => f.startsWith('maps-api/tests/') || f.endsWith('.ts'))).toEqual([]);
     expect(listing.filter((f) => f.startsWith('maps-api/files/vcl/') && !f.endsWith('.vcl'))).toEqual([]);
   });

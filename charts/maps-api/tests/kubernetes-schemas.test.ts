@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chartDir, environmentNames, kubernetesVersion, renderText, run } from './chart.js';
+import { stringify } from 'yaml';
+import {
+  chartDir,
+  environmentNames,
+  kubernetesVersion,
+  parseObjects,
+  renderText,
+  run,
+  type K8sObject,
+} from './chart.js';
 
 // Schemas generated at install time (tools/install.d/31-k8s-schemas.sh) for the targeted GKE Kubernetes version;
 // the CRD schema is kept in the repo. Nothing is downloaded here: kubeconform gets only local schema locations.
@@ -38,6 +47,8 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
         '--set',
         'monitoring.podMonitoring=true',
         '--set',
+        'monitoring.rules=true',
+        '--set',
         'ingress.tlsSecretName=maps-api-tls',
         '--set',
         'varnish.purgers={10.8.0.0/14}',
@@ -52,6 +63,8 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
         'Deployment',
         'HorizontalPodAutoscaler',
         'PodMonitoring',
+        'Rules',
+        'GlobalRules',
         'NetworkPolicy',
         'Ingress',
         'Pod',
@@ -79,5 +92,51 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
       'PodMonitoring',
       'PodMonitoring',
     ]);
+  });
+
+  // One object of a staging render is broken; kubeconform must name exactly that one (Rules/GlobalRules schemas
+  // in tests/schemas/ are hand-written from the GMP CRDs).
+  const brokenRules: [string, string, (o: K8sObject) => void][] = [
+    [
+      'an alert `for` given as a number',
+      'Rules/maps-api-cache',
+      (o) => (o.spec.groups[0].rules[2].for = 120),
+    ],
+    [
+      'a label value given as a number',
+      'Rules/maps-api-latency',
+      (o) => (o.spec.groups[0].rules[2].labels.severity = 2),
+    ],
+    [
+      'a group without its evaluation interval',
+      'Rules/maps-api-bigquery',
+      (o) => delete o.spec.groups[0].interval,
+    ],
+    [
+      'a duration Go cannot parse (1d)',
+      'GlobalRules/maps-api-replica',
+      (o) => (o.spec.groups[0].rules[2].for = '1d'),
+    ],
+    [
+      'a rule both recording and alerting',
+      'Rules/maps-api-cache',
+      (o) => (o.spec.groups[0].rules[0].alert = 'X'),
+    ],
+    [
+      'a namespace on the cluster-scoped GlobalRules',
+      'GlobalRules/maps-api-replica',
+      (o) => (o.metadata.namespace = 'maps-api'),
+    ],
+    ['Rules without a namespace', 'Rules/maps-api-kubernetes', (o) => delete o.metadata.namespace],
+  ];
+  it.each(brokenRules)('rejects %s', (_what, target, breakIt) => {
+    const objects = parseObjects(renderText('staging'));
+    const object = objects.find((o) => `${o.kind}/${o.metadata.name}` === target);
+    if (!object) throw new Error(`${target} not rendered`);
+    breakIt(object);
+    const report = kubeconform(objects.map((o) => stringify(o)).join('---\n'));
+    const invalid = report.resources.filter((r) => r.status === 'statusInvalid');
+    expect(invalid.map((r) => `${r.kind}/${r.name}`)).toEqual([target]);
+    expect(report.summary.valid).toBe(objects.length - 1);
   });
 });

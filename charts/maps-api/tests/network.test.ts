@@ -65,7 +65,12 @@ describe.each(environmentNames)('network exposure in %s', (environment) => {
       [apiName, 'http'],
       [varnishName, 'metrics'],
     ]);
-    const off = render(environment, ['--set', 'monitoring.podMonitoring=false']);
+    const off = render(environment, [
+      '--set',
+      'monitoring.podMonitoring=false',
+      '--set',
+      'monitoring.rules=false',
+    ]);
     expect(off.filter((o) => o.kind === 'PodMonitoring')).toEqual([]);
   });
 });
