@@ -4,13 +4,15 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { BigQuery } from '@google-cloud/bigquery';
 import { ExitCode } from './exit-codes.js';
+import { provesFreshness, reportFreshness } from './freshness.js';
 import { destinationRef, parseKeep, parseMode, type ReplicaOptions } from './options.js';
 import { replicate } from './replicate.js';
 import type { Report } from './report.js';
 import { parseTableRef, UsageError } from './table-ref.js';
 
 const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest-dataset D] [--dest-table T]
-  [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only] [--ban-url URL] [--json]
+  [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only] [--ban-url URL]
+  [--report-freshness] [--json]
 defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3`;
 
 interface ReplicaDefaults {
@@ -24,7 +26,14 @@ function defaults(): ReplicaDefaults {
   return (JSON.parse(readFileSync(file, 'utf8')) as { replica: ReplicaDefaults }).replica;
 }
 
-function parseOptions(argv: string[]): { options: ReplicaOptions; json: boolean } {
+interface CliOptions {
+  options: ReplicaOptions;
+  json: boolean;
+  /** Write the freshness point to Cloud Monitoring after a successful run. */
+  reportFreshness: boolean;
+}
+
+function parseOptions(argv: string[]): CliOptions {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,6 +47,7 @@ function parseOptions(argv: string[]): { options: ReplicaOptions; json: boolean 
       'dry-run': { type: 'boolean', default: false },
       'verify-only': { type: 'boolean', default: false },
       'ban-url': { type: 'string' },
+      'report-freshness': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
   });
@@ -60,7 +70,7 @@ function parseOptions(argv: string[]): { options: ReplicaOptions; json: boolean 
     dryRun: values['dry-run'],
   };
   if (values['ban-url']) options.banUrl = new URL(values['ban-url']).toString();
-  return { options, json: values.json };
+  return { options, json: values.json, reportFreshness: values['report-freshness'] };
 }
 
 function printHuman(report: Report): void {
@@ -73,10 +83,34 @@ function printHuman(report: Report): void {
     console.log(`  ${job.kind} job ${job.id}${job.attached ? ' (attached)' : ''}`);
   for (const difference of report.verification?.schemaDifferences ?? [])
     console.log(`  schema: ${difference}`);
+  if (report.freshness) {
+    const { ok, error, value } = report.freshness;
+    console.log(`  freshness ${ok ? `written: ${value}` : `NOT written: ${error}`}`);
+  }
+}
+
+/** A failed write is logged and reported but leaves the exit code alone: the copy itself succeeded. */
+async function addFreshness(
+  report: Report,
+  options: ReplicaOptions,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!provesFreshness(report)) {
+    log(`freshness not reported: ${report.dryRun ? 'dry run' : `exit code ${report.exitCode}`}`);
+    return;
+  }
+  report.freshness = await reportFreshness(
+    options.destination,
+    Date.now(),
+    process.env.REPLICA_MONITORING_ENDPOINT,
+  );
+  const { metric, table, value, ok, error } = report.freshness;
+  if (ok) log(`freshness: ${metric}{table="${table}"} = ${value}`);
+  else log(`warning: freshness metric not written (${error}); exit code unchanged`);
 }
 
 async function main(argv: string[]): Promise<number> {
-  let parsed: ReturnType<typeof parseOptions>;
+  let parsed: CliOptions;
   try {
     parsed = parseOptions(argv);
   } catch (error) {
@@ -89,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     const bigquery = new BigQuery({ projectId: options.destination.projectId });
     const pollMs = Number(process.env.REPLICA_POLL_MS ?? 2000);
     const report = await replicate(options, { bigquery, log, pollMs, now: Date.now });
+    if (parsed.reportFreshness) await addFreshness(report, options, log);
     if (json) console.log(JSON.stringify(report, null, 2));
     else printHuman(report);
     return report.exitCode;

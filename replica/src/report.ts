@@ -1,5 +1,6 @@
 import type { BanResult } from './ban.js';
 import { exitCodeOf, type Outcome } from './exit-codes.js';
+import type { FreshnessResult } from './freshness.js';
 import type { JobRecord } from './jobs.js';
 import type { Action, Mode } from './options.js';
 import type { Verification } from './verify.js';
@@ -25,6 +26,8 @@ export interface Report {
   plan?: string[];
   estimatedVerificationBytes?: number;
   ban?: BanResult;
+  /** --report-freshness: the Cloud Monitoring point written after a successful run (ok: false if that failed). */
+  freshness?: FreshnessResult;
   message: string;
 }
 
