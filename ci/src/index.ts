@@ -11,6 +11,7 @@ import {
   type Directory,
   type Platform,
   type Secret,
+  ReturnType,
 } from '@dagger.io/dagger';
 import { environment, parseDigestReference, readEnvironments, registryImage } from './environments.js';
 import { pinned } from './images.js';
@@ -357,14 +358,17 @@ export class MapsApi {
     banUrl: string = '',
   ): Promise<string> {
     const target = await environment(source, env);
-    const args = ['--dest-project', target.gcpProject, '--mode', mode];
+    const args = ['--dest-project', target.gcpProject, '--mode', mode, '--report-freshness'];
     if (dryRun) args.push('--dry-run');
     if (verifyOnly) args.push('--verify-only');
     if (banUrl) args.push('--ban-url', banUrl);
-    return withGoogleCredentials(workspace(source), gcpCredentials)
+    const run = withGoogleCredentials(workspace(source), gcpCredentials)
       .withEnvVariable('REPLICA_RUN_ID', new Date().toISOString())
-      .withExec(['npm', 'run', 'replicate', '-w', 'replica', '--', ...args])
-      .stdout();
+      .withExec(['npm', 'run', 'replicate', '-w', 'replica', '--', ...args], { expect: ReturnType.Any });
+    // The tool's exit codes (replica/README.md): 0 copied, 3 already up to date — both success; anything else fails.
+    const code = await run.exitCode();
+    if (code !== 0 && code !== 3) throw new Error(`replica tool exited ${code}:\n${await run.stderr()}`);
+    return run.stdout();
   }
 
   private terraform(source: Directory, env: string, gcpCredentials: Secret): Container {

@@ -279,10 +279,18 @@ describe('module functions as the engine sees them', () => {
       'maps-api-staging',
       '--mode',
       'overwrite',
+      '--report-freshness',
       '--dry-run',
       '--ban-url',
       'http://varnish/ban',
     ]);
     expectSecretsOnlyAsSecretIds(chains);
+  });
+
+  it('replicate-table counts "already up to date" (exit 3) as success and fails on any other non-zero exit', async () => {
+    engine.exitCodeFor = () => 3;
+    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).resolves.toBeDefined();
+    engine.exitCodeFor = () => 4; // verification failed
+    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).rejects.toThrow(/exited 4/);
   });
 });

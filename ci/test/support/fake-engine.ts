@@ -55,6 +55,8 @@ export class FakeEngine {
   failExecContaining: string | undefined;
   /** Custom stdout for an exec (e.g. a real-looking digest); undefined falls back to "ran [args]". */
   stdoutFor: ((args: string[]) => string | undefined) | undefined;
+  /** Exit code for an exec run with `expect: ANY` (default 0). */
+  exitCodeFor: ((args: string[]) => number | undefined) | undefined;
   private server: Server | undefined;
   private counter = 0;
 
@@ -84,6 +86,7 @@ export class FakeEngine {
     this.chains.length = 0;
     this.failExecContaining = undefined;
     this.stdoutFor = undefined;
+    this.exitCodeFor = undefined;
   }
 
   async stop(): Promise<void> {
@@ -155,6 +158,10 @@ export class FakeEngine {
         const exec = [...full].reverse().find((c) => c.field === 'withExec');
         const args = (exec?.args.args ?? []) as string[];
         return this.stdoutFor?.(args) ?? `ran ${JSON.stringify(args)}`;
+      }
+      case 'exitCode': {
+        const exec = [...full].reverse().find((c) => c.field === 'withExec');
+        return this.exitCodeFor?.((exec?.args.args ?? []) as string[]) ?? 0;
       }
       case 'publish':
         return `${String(chain[chain.length - 1]?.args.address)}@sha256:${'ab'.repeat(32)}`;
