@@ -291,6 +291,8 @@ describe('module functions as the engine sees them', () => {
     engine.exitCodeFor = () => 3;
     await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).resolves.toBeDefined();
     engine.exitCodeFor = () => 4; // verification failed
-    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).rejects.toThrow(/exited 4/);
+    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).rejects.toThrow(
+      /exited 4/,
+    );
   });
 });
