@@ -1,0 +1,68 @@
+vcl 4.1;
+
+import directors;
+
+include "probe.vcl";
+
+backend api_0 {
+    .host = "api-1";
+    .port = "3000";
+    .probe = healthz;
+    .connect_timeout = 1s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 10s;
+}
+backend api_1 {
+    .host = "api-2";
+    .port = "3000";
+    .probe = healthz;
+    .connect_timeout = 1s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 10s;
+}
+backend api_2 {
+    .host = "api-3";
+    .port = "3000";
+    .probe = healthz;
+    .connect_timeout = 1s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 10s;
+}
+backend api_3 {
+    .host = "api-4";
+    .port = "3000";
+    .probe = healthz;
+    .connect_timeout = 1s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 10s;
+}
+backend api_4 {
+    .host = "api-5";
+    .port = "3000";
+    .probe = healthz;
+    .connect_timeout = 1s;
+    .first_byte_timeout = 60s;
+    .between_bytes_timeout = 10s;
+}
+
+acl purgers {
+    "127.0.0.1";
+    "::1";
+    "172.16.0.0"/12;
+    "192.168.0.0"/16;
+}
+
+sub vcl_init {
+    new api = directors.round_robin();
+    api.add_backend(api_0);
+    api.add_backend(api_1);
+    api.add_backend(api_2);
+    api.add_backend(api_3);
+    api.add_backend(api_4);
+}
+
+sub vcl_recv {
+    set req.backend_hint = api.backend();
+}
+
+include "policy.vcl";
