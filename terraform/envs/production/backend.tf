@@ -1,0 +1,6 @@
+terraform {
+  backend "gcs" {
+    bucket = "maps-api-tfstate"
+    prefix = "env/production"
+  }
+}

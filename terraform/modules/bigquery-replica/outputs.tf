@@ -1,0 +1,14 @@
+output "dataset_id" {
+  description = "Dataset name."
+  value       = google_bigquery_dataset.replica.dataset_id
+}
+
+output "location" {
+  description = "Dataset location (equal to the source table's)."
+  value       = google_bigquery_dataset.replica.location
+}
+
+output "full_id" {
+  description = "project.dataset, as the API's allow-list names it."
+  value       = "${google_bigquery_dataset.replica.project}.${google_bigquery_dataset.replica.dataset_id}"
+}

@@ -1,0 +1,78 @@
+mock_provider "google" {
+  override_during = plan
+}
+
+variables {
+  project_id   = "p-test"
+  dataset_id   = "maps_replica"
+  location     = "US"
+  source_table = "carto-demo-data.demo_tilesets.osm_buildings"
+  readers      = ["serviceAccount:maps-api@p-test.iam.gserviceaccount.com"]
+}
+
+run "dataset_location_comes_from_the_variable" {
+  command = plan
+
+  assert {
+    condition     = google_bigquery_dataset.replica.location == "US"
+    error_message = "location must be the variable's (the source table's location)"
+  }
+}
+
+run "another_location_follows_the_variable_too" {
+  command = plan
+
+  variables {
+    location = "europe-west1"
+  }
+
+  assert {
+    condition     = google_bigquery_dataset.replica.location == "europe-west1"
+    error_message = "location is not hard-coded"
+  }
+}
+
+run "tables_never_expire_by_default" {
+  command = plan
+
+  assert {
+    condition     = google_bigquery_dataset.replica.default_table_expiration_ms == null
+    error_message = "no expiry unless asked for"
+  }
+  assert {
+    condition     = !google_bigquery_dataset.replica.delete_contents_on_destroy
+    error_message = "destroying the dataset must not silently drop tables"
+  }
+}
+
+run "versioned_copies_can_expire" {
+  command = plan
+
+  variables {
+    table_expiration_days = 7
+  }
+
+  assert {
+    condition     = google_bigquery_dataset.replica.default_table_expiration_ms == 604800000
+    error_message = "7 days in milliseconds"
+  }
+}
+
+run "readers_get_view_access_on_this_dataset" {
+  command = plan
+
+  assert {
+    condition     = google_bigquery_dataset_iam_member.readers["serviceAccount:maps-api@p-test.iam.gserviceaccount.com"].role == "roles/bigquery.dataViewer"
+    error_message = "readers are data viewers of the dataset"
+  }
+}
+
+run "rejects_zero_day_expiry" {
+  command = plan
+
+  variables {
+    table_expiration_days = 0
+  }
+
+  expect_failures = [var.table_expiration_days]
+}

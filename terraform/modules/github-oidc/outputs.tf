@@ -1,0 +1,24 @@
+output "provider_name" {
+  description = "Full WIF provider name for google-github-actions/auth `workload_identity_provider`."
+  value       = google_iam_workload_identity_pool_provider.github.name
+}
+
+output "deployer_email" {
+  description = "Service account the workflow impersonates (`service_account`)."
+  value       = google_service_account.deployer.email
+}
+
+output "deployer_member" {
+  description = "IAM member of the deployer, for grants made elsewhere (registry, datasets)."
+  value       = google_service_account.deployer.member
+}
+
+output "attribute_condition" {
+  description = "The provider's attribute condition (pinned to repository and environment)."
+  value       = google_iam_workload_identity_pool_provider.github.attribute_condition
+}
+
+output "deployer_project_roles" {
+  description = "Roles the deployer holds on the whole project."
+  value       = local.deployer_project_roles
+}

@@ -1,0 +1,166 @@
+# Nodes run as their own minimal service account, never the Compute default (which has project Editor).
+resource "google_service_account" "nodes" {
+  project      = var.project_id
+  account_id   = var.node_service_account_id
+  display_name = "GKE nodes of ${var.name}"
+}
+
+resource "google_project_iam_member" "nodes" {
+  for_each = toset([
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+  ])
+  project = var.project_id
+  role    = each.value
+  member  = google_service_account.nodes.member
+}
+
+resource "google_container_cluster" "this" {
+  #checkov:skip=CKV_GCP_12:Dataplane V2 (ADVANCED_DATAPATH) enforces NetworkPolicy; the Calico network_policy block must not be set with it.
+  #checkov:skip=CKV_GCP_65:Google Groups for RBAC needs a Workspace domain the project does not have; access is IAM (deployer only).
+  project  = var.project_id
+  name     = var.name
+  location = var.region # regional: control plane and nodes in every zone of the region
+
+  deletion_protection = var.deletion_protection
+
+  # The default pool cannot be configured well; the managed pool below replaces it.
+  remove_default_node_pool = true
+  initial_node_count       = 1
+
+  network         = var.network_id
+  subnetwork      = var.subnetwork_id
+  networking_mode = "VPC_NATIVE"
+  ip_allocation_policy {
+    cluster_secondary_range_name  = var.pods_range_name
+    services_secondary_range_name = var.services_range_name
+  }
+
+  private_cluster_config {
+    enable_private_nodes    = true
+    enable_private_endpoint = false
+    master_ipv4_cidr_block  = var.control_plane_cidr
+  }
+
+  # The public IP endpoint only accepts the listed networks (none by default); operators and CI use the DNS endpoint,
+  # which is authorised by IAM (roles/container.developer), so no runner IP range has to be allow-listed.
+  master_authorized_networks_config {
+    gcp_public_cidrs_access_enabled = false
+    dynamic "cidr_blocks" {
+      for_each = var.authorized_networks
+      content {
+        cidr_block   = cidr_blocks.value.cidr_block
+        display_name = cidr_blocks.value.display_name
+      }
+    }
+  }
+
+  control_plane_endpoints_config {
+    dns_endpoint_config {
+      allow_external_traffic = true
+    }
+  }
+
+  workload_identity_config {
+    workload_pool = "${var.project_id}.svc.id.goog"
+  }
+
+  release_channel {
+    channel = var.release_channel
+  }
+
+  # Dataplane V2 (eBPF) enforces Kubernetes NetworkPolicy without the Calico add-on.
+  datapath_provider = "ADVANCED_DATAPATH"
+
+  enable_shielded_nodes       = true
+  enable_intranode_visibility = true
+
+  master_auth {
+    client_certificate_config {
+      issue_client_certificate = false
+    }
+  }
+
+  binary_authorization {
+    evaluation_mode = "PROJECT_SINGLETON_POLICY_ENFORCE"
+  }
+
+  logging_config {
+    enable_components = ["SYSTEM_COMPONENTS", "WORKLOADS"]
+  }
+
+  monitoring_config {
+    enable_components = ["SYSTEM_COMPONENTS"]
+    managed_prometheus {
+      enabled = true
+    }
+  }
+
+  resource_labels = var.labels
+
+  # Only the default pool (removed right after creation) uses this; it keeps even that pool off the legacy metadata.
+  node_config {
+    service_account = google_service_account.nodes.email
+    workload_metadata_config {
+      mode = "GKE_METADATA"
+    }
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
+    }
+  }
+
+  lifecycle {
+    ignore_changes = [node_config] # belongs to the removed default pool
+  }
+}
+
+resource "google_container_node_pool" "default" {
+  project  = var.project_id
+  name     = "default"
+  cluster  = google_container_cluster.this.id
+  location = var.region
+
+  # Totals across zones: the BALANCED policy spreads nodes evenly, so API pods and Varnish survive a zone loss.
+  autoscaling {
+    total_min_node_count = var.min_nodes
+    total_max_node_count = var.max_nodes
+    location_policy      = "BALANCED"
+  }
+
+  management {
+    auto_repair  = true
+    auto_upgrade = true
+  }
+
+  upgrade_settings {
+    max_surge       = 1
+    max_unavailable = 0
+  }
+
+  node_config {
+    machine_type    = var.machine_type
+    disk_size_gb    = var.disk_size_gb
+    disk_type       = "pd-balanced"
+    image_type      = "COS_CONTAINERD"
+    spot            = var.spot
+    service_account = google_service_account.nodes.email
+    oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"] # IAM, not scopes, limits access
+    labels          = var.labels
+
+    metadata = {
+      disable-legacy-endpoints = "true"
+    }
+
+    workload_metadata_config {
+      mode = "GKE_METADATA" # pods get their Workload Identity, never the node's credentials
+    }
+
+    shielded_instance_config {
+      enable_secure_boot          = true
+      enable_integrity_monitoring = true
+    }
+  }
+}

@@ -1,0 +1,111 @@
+variable "project_id" {
+  description = "GCP project of the cluster."
+  type        = string
+}
+
+variable "name" {
+  description = "Cluster name (environments.json `cluster`)."
+  type        = string
+}
+
+variable "region" {
+  description = "Region of the regional cluster and its node pool."
+  type        = string
+}
+
+variable "network_id" {
+  description = "VPC self link (network module)."
+  type        = string
+}
+
+variable "subnetwork_id" {
+  description = "Subnet self link (network module)."
+  type        = string
+}
+
+variable "pods_range_name" {
+  description = "Secondary range for pods."
+  type        = string
+}
+
+variable "services_range_name" {
+  description = "Secondary range for Services."
+  type        = string
+}
+
+variable "control_plane_cidr" {
+  description = "A /28 for the control plane's private endpoint; must not overlap the subnet ranges."
+  type        = string
+  default     = "172.16.0.0/28"
+}
+
+variable "authorized_networks" {
+  description = "Networks allowed to reach the public IP endpoint. Empty: only the IAM-guarded DNS endpoint is usable."
+  type = list(object({
+    cidr_block   = string
+    display_name = string
+  }))
+  default = []
+}
+
+variable "release_channel" {
+  description = "GKE release channel."
+  type        = string
+  default     = "REGULAR"
+  validation {
+    condition     = contains(["RAPID", "REGULAR", "STABLE"], var.release_channel)
+    error_message = "release_channel must be RAPID, REGULAR or STABLE (a channel is required: no unmanaged versions)."
+  }
+}
+
+variable "deletion_protection" {
+  description = "Refuse `terraform destroy` of the cluster."
+  type        = bool
+  default     = true
+}
+
+variable "machine_type" {
+  description = "Node machine type."
+  type        = string
+  default     = "e2-standard-2"
+}
+
+variable "disk_size_gb" {
+  description = "Boot disk per node."
+  type        = number
+  default     = 50
+}
+
+variable "spot" {
+  description = "Use Spot VMs (cheap, preemptible: for dev only)."
+  type        = bool
+  default     = false
+}
+
+variable "min_nodes" {
+  description = "Minimum nodes in the pool, all zones together."
+  type        = number
+  default     = 3
+}
+
+variable "max_nodes" {
+  description = "Maximum nodes in the pool, all zones together."
+  type        = number
+  default     = 6
+  validation {
+    condition     = var.max_nodes >= 1
+    error_message = "max_nodes must be at least 1."
+  }
+}
+
+variable "node_service_account_id" {
+  description = "account_id of the nodes' service account (the shared registry grants it read access by this name)."
+  type        = string
+  default     = "gke-nodes"
+}
+
+variable "labels" {
+  description = "Labels on the cluster and its nodes."
+  type        = map(string)
+  default     = {}
+}
