@@ -25,3 +25,8 @@ if ! $sudo docker info >/dev/null 2>&1; then
 fi
 echo "    docker $($sudo docker version --format '{{.Server.Version}}') running"
 bash "$REPO_ROOT/images/bases/build.sh"
+
+# Warm the layer cache with the project's own images (API, dev API, Varnish, emulator): the tests build the same
+# Dockerfiles again and then download nothing.
+echo "    building the project images (cached layers make this fast after the first time)"
+(cd "$REPO_ROOT" && $sudo docker-compose --profile dev build -q)
