@@ -1,6 +1,7 @@
 // `npm start`: the local stack on the ports every doc uses, on the embedded sample data, no cloud credentials.
 //   npm start               Varnish :8080 → 5 API processes :3000-3004 → BigQuery emulator :9050
 //   npm start -- --watch    the same, API processes restart on every change under api/src
+// Ports: VARNISH_PORT, API_PORT (first of five), EMULATOR_PORT override environments.json, as in compose.yaml.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { SAMPLE_TABLE, SAMPLE_TILESET } from '@maps-api/emulator';
@@ -13,12 +14,14 @@ const { ports } = JSON.parse(readFileSync(new URL('../environments.json', import
   ports: { api: number; varnish: number; bigqueryEmulator: number };
 };
 
+// Same overrides as compose.yaml, so both ways can run beside other stacks (and in tests).
+const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const started = Date.now();
 const stack = await startNativeStack({
   apis: Number(values.apis),
-  apiBasePort: ports.api,
-  varnishPort: ports.varnish,
-  emulatorPort: ports.bigqueryEmulator,
+  apiBasePort: port('API_PORT', ports.api),
+  varnishPort: port('VARNISH_PORT', ports.varnish),
+  emulatorPort: port('EMULATOR_PORT', ports.bigqueryEmulator),
   watch: values.watch,
   apiEnv: { LOG_LEVEL: 'info' },
   progress: (step) => console.log(`… starting ${step}`),

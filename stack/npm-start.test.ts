@@ -1,0 +1,91 @@
+// The quickstart's `npm start`, run as a user runs it, passes the same smoke test as the compose stack
+// (images/compose-stack.test.ts): tile MISS then HIT through Varnish, the GeoJSON table, all five API processes.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '@maps-api/emulator';
+import { SAMPLE_TABLE, SAMPLE_TILE, expectSampleTable, expectSampleTile } from '../images/test/tiles.js';
+
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+let varnish: string;
+let output = '';
+let exited: Promise<number | null>;
+let child: ReturnType<typeof spawn>;
+let startSeconds = 0;
+
+beforeAll(async () => {
+  const [varnishPort, emulatorPort] = [await freePort(), await freePort()];
+  const apiPort = 20_000 + Math.floor(Math.random() * 20_000); // five consecutive ports from here
+  varnish = `http://127.0.0.1:${varnishPort}`;
+  const started = Date.now();
+  child = spawn('npm', ['start'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      VARNISH_PORT: String(varnishPort),
+      API_PORT: String(apiPort),
+      EMULATOR_PORT: String(emulatorPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  exited = new Promise((resolve) => child.once('exit', resolve));
+  const deadline = Date.now() + 150_000;
+  while (!output.includes('Local stack ready')) {
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`npm start did not come up:\n${output}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  startSeconds = (Date.now() - started) / 1000;
+  console.log(`[stack] npm start ready in ${startSeconds.toFixed(1)} s`);
+});
+
+afterAll(async () => {
+  try {
+    process.kill(-child.pid!, 'SIGKILL'); // leftovers only: the last test already stopped the stack
+  } catch {
+    // the group is gone
+  }
+});
+
+describe('npm start (the native stack)', () => {
+  it('serves a tile through Varnish: MISS on the first request, HIT on the second', async () => {
+    const first = await expectSampleTile(`${varnish}${SAMPLE_TILE}`);
+    const second = await expectSampleTile(`${varnish}${SAMPLE_TILE}`);
+    expect(first.headers.get('x-cache')).toBe('MISS');
+    expect(second.headers.get('x-cache')).toBe('HIT');
+  });
+
+  it('serves the GeoJSON table through Varnish', async () => {
+    await expectSampleTable(`${varnish}${SAMPLE_TABLE}`);
+  });
+
+  it('spreads requests over all 5 API processes', async () => {
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 20 && servedBy.size < 5; i++) {
+      const res = await fetch(`${varnish}/readyz`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-cache')).toBe('PASS');
+      servedBy.add(res.headers.get('x-served-by') ?? 'none');
+    }
+    expect(servedBy.size).toBe(5);
+  });
+
+  it('stops every process on Ctrl-C', async () => {
+    process.kill(-child.pid!, 'SIGINT'); // the whole process group, as a terminal does
+    await exited;
+    const deadline = Date.now() + 30_000;
+    let up = true;
+    while (up && Date.now() < deadline) {
+      up = await fetch(`${varnish}/healthz`).then(
+        () => true,
+        () => false,
+      );
+      if (up) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(up).toBe(false);
+    expect(output).toContain('stopping the local stack');
+  });
+});
