@@ -39,6 +39,11 @@ output "deployer_service_account_email" {
   value       = module.github.deployer_email
 }
 
+output "replica_service_account_email" {
+  description = "Service account replica.yml impersonates (GitHub environment variable REPLICA_SERVICE_ACCOUNT)."
+  value       = module.github.replica_email
+}
+
 output "workload_identity_provider" {
   description = "Full WIF provider name for google-github-actions/auth."
   value       = module.github.provider_name

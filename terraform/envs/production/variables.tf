@@ -53,7 +53,6 @@ variable "replica" {
     dataset               = string
     location              = string
     table_expiration_days = optional(number)
-    writers               = optional(list(string), [])
   })
 }
 

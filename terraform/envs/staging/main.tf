@@ -54,8 +54,10 @@ module "replica" {
   location              = var.replica.location
   source_table          = var.replica.source
   table_expiration_days = var.replica.table_expiration_days
-  writers               = var.replica.writers
   labels                = local.labels
+
+  # The replica job's own account (modules/github-oidc) edits this dataset and nothing else.
+  writers = { replica = module.github.replica_member }
 }
 
 module "api_identity" {

@@ -21,7 +21,7 @@ resource "google_bigquery_dataset_iam_member" "readers" {
 }
 
 resource "google_bigquery_dataset_iam_member" "writers" {
-  for_each   = toset(var.writers)
+  for_each   = var.writers
   project    = google_bigquery_dataset.replica.project
   dataset_id = google_bigquery_dataset.replica.dataset_id
   role       = "roles/bigquery.dataEditor"

@@ -38,9 +38,13 @@ variable "readers" {
 }
 
 variable "writers" {
-  description = "IAM members granted dataEditor on this dataset only (the copy job's identity)."
-  type        = list(string)
-  default     = []
+  description = <<-EOT
+    IAM members granted dataEditor on this dataset only (the copy job's identity), by a fixed name, e.g.
+    { replica = "serviceAccount:maps-replica@PROJECT.iam.gserviceaccount.com" }: the names key the grants, so a member
+    created in the same apply may be passed.
+  EOT
+  type        = map(string)
+  default     = {}
 }
 
 variable "labels" {

@@ -4,6 +4,13 @@ locals {
 
   # Deploy with Helm (Kubernetes objects in the cluster) and nothing else project-wide.
   deployer_project_roles = ["roles/container.developer"]
+
+  # The replica job (.github/workflows/replica.yml) runs copy and verification jobs billed to this project and writes
+  # one freshness point; what it may write is granted on the replica dataset only (modules/bigquery-replica `writers`).
+  replica_project_roles = ["roles/bigquery.jobUser", "roles/monitoring.metricWriter"]
+
+  # Workflows running in this repository's GitHub environment: the only principal allowed to act as either account.
+  environment_principal = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/subject/${local.subject}"
 }
 
 resource "google_iam_workload_identity_pool" "github" {
@@ -46,7 +53,7 @@ resource "google_service_account" "deployer" {
 resource "google_service_account_iam_member" "deployer_wif" {
   service_account_id = google_service_account.deployer.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/subject/${local.subject}"
+  member             = local.environment_principal
 }
 
 resource "google_project_iam_member" "deployer" {
@@ -67,4 +74,25 @@ resource "google_storage_bucket_iam_member" "state_reader" {
     description = "Objects under the ${var.state_prefix}/ prefix only"
     expression  = "resource.name.startsWith(\"projects/_/buckets/${var.state_bucket}/objects/${var.state_prefix}/\")"
   }
+}
+
+resource "google_service_account" "replica" {
+  project      = var.project_id
+  account_id   = var.replica_account_id
+  display_name = "BigQuery replica job (${var.github_environment})"
+  description  = "Impersonated by replica.yml in the ${var.github_environment} GitHub environment: copy jobs into the replica dataset, freshness metric."
+}
+
+# Same subject as the deployer: this repository's workflows in this GitHub environment, through the same provider.
+resource "google_service_account_iam_member" "replica_wif" {
+  service_account_id = google_service_account.replica.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = local.environment_principal
+}
+
+resource "google_project_iam_member" "replica" {
+  for_each = toset(local.replica_project_roles)
+  project  = var.project_id
+  role     = each.value
+  member   = google_service_account.replica.member
 }

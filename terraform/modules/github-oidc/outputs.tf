@@ -22,3 +22,26 @@ output "deployer_project_roles" {
   description = "Roles the deployer holds on the whole project."
   value       = local.deployer_project_roles
 }
+
+output "replica_email" {
+  description = "Service account replica.yml impersonates (GitHub environment variable REPLICA_SERVICE_ACCOUNT)."
+  value       = google_service_account.replica.email
+}
+
+output "replica_member" {
+  description = "IAM member of the replica job's account, granted dataEditor on the replica dataset by the root."
+  value       = google_service_account.replica.member
+}
+
+output "replica_project_roles" {
+  description = "Roles the replica job's account holds on the whole project (as planned)."
+  value       = sort([for m in google_project_iam_member.replica : m.role])
+}
+
+output "replica_impersonation" {
+  description = "Who may impersonate the replica job's account, and with which role."
+  value = {
+    role   = google_service_account_iam_member.replica_wif.role
+    member = google_service_account_iam_member.replica_wif.member
+  }
+}

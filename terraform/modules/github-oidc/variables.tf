@@ -44,3 +44,9 @@ variable "state_prefix" {
   description = "This environment's state prefix in the bucket."
   type        = string
 }
+
+variable "replica_account_id" {
+  description = "Service account name of the BigQuery replica job (replica.yml)."
+  type        = string
+  default     = "maps-replica"
+}

@@ -67,6 +67,29 @@ run "readers_get_view_access_on_this_dataset" {
   }
 }
 
+run "writers_get_edit_access_on_this_dataset_only" {
+  command = plan
+
+  variables {
+    writers = { replica = "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com" }
+  }
+
+  assert {
+    condition = output.writer_grants == {
+      replica = {
+        dataset_id = "maps_replica"
+        role       = "roles/bigquery.dataEditor"
+        member     = "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"
+      }
+    }
+    error_message = "the writer is a data editor of this dataset (dataset-level IAM), nothing more"
+  }
+  assert {
+    condition     = google_bigquery_dataset_iam_member.writers["replica"].project == "p-test"
+    error_message = "the grant is on the dataset in this project"
+  }
+}
+
 run "rejects_zero_day_expiry" {
   command = plan
 

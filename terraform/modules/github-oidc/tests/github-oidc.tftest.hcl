@@ -8,6 +8,15 @@ mock_provider "google" {
   }
 }
 
+override_resource {
+  target          = google_service_account.replica
+  override_during = plan
+  values = {
+    name   = "projects/p-test/serviceAccounts/maps-replica@p-test.iam.gserviceaccount.com"
+    member = "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"
+  }
+}
+
 variables {
   project_id         = "p-test"
   github_repository  = "example-org/maps-api"
@@ -64,6 +73,53 @@ run "deployer_has_least_roles" {
   assert {
     condition     = google_storage_bucket_iam_member.state_reader.condition[0].expression == "resource.name.startsWith(\"projects/_/buckets/tfstate/objects/env/production/\")"
     error_message = "state read is limited to this environment's prefix"
+  }
+}
+
+run "replica_job_has_its_own_least_privilege_account" {
+  command = plan
+
+  assert {
+    condition     = google_service_account.replica.account_id == "maps-replica" && google_service_account.replica.project == "p-test"
+    error_message = "the replica job runs as maps-replica@PROJECT, not as the deployer"
+  }
+  assert {
+    condition     = toset([for m in google_project_iam_member.replica : m.role]) == toset(["roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
+    error_message = "project-wide the replica job may only run BigQuery jobs and write metric points"
+  }
+  assert {
+    condition     = alltrue([for m in google_project_iam_member.replica : !can(regex("bigquery\\.(data|admin)|owner|editor|viewer", m.role))])
+    error_message = "no data access at project level (dataEditor is granted on the replica dataset only)"
+  }
+  assert {
+    condition     = alltrue([for m in google_project_iam_member.replica : m.member == "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"])
+    error_message = "the project roles go to the replica account"
+  }
+}
+
+run "only_the_production_environment_subject_may_impersonate_the_replica_account" {
+  command = plan
+
+  assert {
+    condition     = google_service_account_iam_member.replica_wif.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:production"
+    error_message = "exactly one subject (repository + environment) may act as the replica account"
+  }
+  assert {
+    condition     = google_service_account_iam_member.replica_wif.role == "roles/iam.workloadIdentityUser"
+    error_message = "the binding grants impersonation only"
+  }
+}
+
+run "the_replica_binding_follows_the_github_environment" {
+  command = plan
+
+  variables {
+    github_environment = "staging"
+  }
+
+  assert {
+    condition     = google_service_account_iam_member.replica_wif.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:staging"
+    error_message = "the environment is not hard-coded"
   }
 }
 
