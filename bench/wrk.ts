@@ -35,7 +35,7 @@ export function runWrk(
   timeoutSeconds = 2,
 ): Promise<WrkResult> {
   const args = [
-    '-t2',
+    `-t${Math.min(2, connections)}`,
     `-c${connections}`,
     `-d${seconds}s`,
     `--timeout`,

@@ -78,6 +78,13 @@ function runBlocks(dir: string): number {
     .reduce((a, b) => a + b, 0);
 }
 
+function backendSetting(env: string, name: 'bucket' | 'prefix'): string {
+  const backend = readFileSync(join(terraformDir, 'envs', env, 'backend.tf'), 'utf8');
+  const value = new RegExp(`^\\s*${name}\\s*=\\s*"([^"]+)"`, 'm').exec(backend)?.[1];
+  if (!value) throw new Error(`envs/${env}/backend.tf sets no ${name}`);
+  return value;
+}
+
 // Set up once; a failure is kept and rethrown by every test, so a missing tool fails each of them (none is skipped).
 let setupError: Error | undefined;
 function ready() {
@@ -144,37 +151,46 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     expect(test.code).toBe(0);
   });
 
-  it('the three environments call the same modules from the same sources', () => {
+  it('each environment root calls modules/environment and nothing else, through identical files', () => {
     ready();
-    const moduleSets = environments.map((env) => {
+    const moduleTrees = environments.map((env) => {
       const manifest = JSON.parse(
         readFileSync(join(work, 'envs', env, '.terraform/modules/modules.json'), 'utf8'),
       ) as {
-        Modules: { Key: string; Source: string }[];
+        Modules: { Key: string; Dir: string }[];
       };
       return manifest.Modules.filter((m) => m.Key !== '')
-        .map((m) => `${m.Key} <- ${m.Source}`)
+        .map((m) => `${m.Key} <- ${m.Dir}`)
         .sort();
     });
-    expect(moduleSets[0]).toEqual([
-      'api_identity <- ../../modules/workload-identity',
-      'github <- ../../modules/github-oidc',
-      'gke <- ../../modules/gke',
-      'network <- ../../modules/network',
-      'replica <- ../../modules/bigquery-replica',
+    // One module call per root; the composition module calls one module per concern (Dir: resolved from the root).
+    expect(moduleTrees[0]).toEqual([
+      'environment <- ../../modules/environment',
+      'environment.api_identity <- ../../modules/workload-identity',
+      'environment.github <- ../../modules/github-oidc',
+      'environment.gke <- ../../modules/gke',
+      'environment.network <- ../../modules/network',
+      'environment.replica <- ../../modules/bigquery-replica',
     ]);
-    expect(moduleSets[1]).toEqual(moduleSets[0]);
-    expect(moduleSets[2]).toEqual(moduleSets[0]);
-    // Only terraform.tfvars and backend.tf may differ between environments.
-    for (const file of [
+    expect(moduleTrees[1]).toEqual(moduleTrees[0]);
+    expect(moduleTrees[2]).toEqual(moduleTrees[0]);
+    // Only terraform.tfvars, backend.tf (its prefix) and the root's own tests may differ between environments.
+    const filesOf = (env: string) =>
+      readdirSync(join(terraformDir, 'envs', env))
+        .filter((file) => file.endsWith('.tf'))
+        .sort();
+    expect(filesOf('dev')).toEqual([
+      'backend.tf',
       'main.tf',
-      'variables.tf',
+      'moved.tf',
       'outputs.tf',
+      'variables.tf',
       'versions.tf',
-      'tests/environment.tftest.hcl',
-    ]) {
+    ]);
+    for (const env of environments) expect(filesOf(env), `envs/${env}/*.tf`).toEqual(filesOf('dev'));
+    for (const file of filesOf('dev')) {
       const [dev, ...others] = environments.map((env) =>
-        readFileSync(join(terraformDir, 'envs', env, file), 'utf8'),
+        readFileSync(join(terraformDir, 'envs', env, file), 'utf8').replace(`"env/${env}"`, '"env/ENV"'),
       );
       for (const other of others) expect(other, `${file} differs between environments`).toBe(dev);
     }
@@ -191,8 +207,8 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
       replica: { source: string; dataset: string; location: string };
     };
     const evaluate = (dir: string, expression: string) => {
-      // terraform console evaluates the root's variables exactly as plan would (terraform.tfvars included). It needs an
-      // initialised backend: in the temporary copy, a local backend override stands in for gcs.
+      // terraform console evaluates variables, locals and state-free module outputs as plan would (tfvars included).
+      // It needs an initialised backend: in the temporary copy, a local backend override stands in for gcs.
       writeFileSync(join(work, dir, 'backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
       const init = terraform(dir, 'init', '-reconfigure', '-input=false');
       expect(init.code, init.out).toBe(0);
@@ -212,12 +228,8 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     expect(Object.keys(facts.environments).sort()).toEqual([...environments].sort());
     for (const env of environments) {
       const fact = facts.environments[env]!;
-      expect(
-        evaluate(
-          `envs/${env}`,
-          '{environment=var.environment, project=var.project_id, region=var.region, cluster=var.cluster_name, namespace=var.namespace, registry=var.registry, replica={source=var.replica.source, dataset=var.replica.dataset, location=var.replica.location}}',
-        ),
-      ).toEqual({
+      // The values modules/environment plans with: this root's tfvars over the module's shared defaults.
+      expect(evaluate(`envs/${env}`, 'module.environment.facts')).toEqual({
         environment: env,
         project: fact.gcpProject,
         region: fact.region,
@@ -233,7 +245,11 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
           dataset: facts.replica.dataset,
           location: facts.replica.location,
         },
+        // The deployer's state grant (github-oidc) names the bucket and prefix this root's backend.tf uses.
+        state_bucket: backendSetting(env, 'bucket'),
+        state_prefix: `env/${env}`,
       });
+      expect(backendSetting(env, 'prefix')).toBe(`env/${env}`);
     }
     expect(evaluate('shared', '{registry=var.registry, projects=var.environment_projects}')).toEqual({
       registry: {

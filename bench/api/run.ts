@@ -21,12 +21,17 @@ try {
     `wrk ${options.connections} connections x ${options.seconds}s on a tile (API + emulator, no cache) …`,
   );
   const tile = await runWrk(tileUrl, options.connections, options.seconds, 30);
+  console.error(`wrk 1 connection x ${options.seconds}s on a tile (one query at a time) …`);
+  const single = await runWrk(tileUrl, 1, options.seconds, 30);
   console.log(`date: ${new Date().toISOString()}  cores: ${(await import('node:os')).cpus().length}`);
   console.log(
     `GET /      ${fmt(root.requestsPerSec, 0)} req/s  p50 ${fmt(root.p50Ms)} ms  p99 ${fmt(root.p99Ms)} ms  errors ${root.errors}`,
   );
   console.log(
     `GET tile   ${fmt(tile.requestsPerSec, 0)} req/s  p50 ${fmt(tile.p50Ms)} ms  p99 ${fmt(tile.p99Ms)} ms  errors ${tile.errors}`,
+  );
+  console.log(
+    `GET tile, 1 connection   ${fmt(single.requestsPerSec, 0)} req/s  p50 ${fmt(single.p50Ms)} ms  p99 ${fmt(single.p99Ms)} ms`,
   );
   console.log(`tile ÷ / throughput: ${fmt(tile.requestsPerSec / root.requestsPerSec, 4)}`);
   console.log(`tile p99 ÷ / p99: ${fmt(tile.p99Ms / root.p99Ms, 1)}`);

@@ -5,7 +5,7 @@ provider "google" {
 }
 
 locals {
-  # Names are fixed by the env roots (gke module `gke-nodes`, github-oidc module `github-deployer`).
+  # Names are fixed by modules/environment (gke module `gke-nodes`, github-oidc module `github-deployer`).
   node_members     = [for env, project in var.environment_projects : "serviceAccount:gke-nodes@${project}.iam.gserviceaccount.com"]
   deployer_members = { for env, project in var.environment_projects : env => "serviceAccount:github-deployer@${project}.iam.gserviceaccount.com" }
 }

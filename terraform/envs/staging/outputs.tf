@@ -1,66 +1,14 @@
-# What the pipeline (Dagger, GitHub workflows) reads after apply.
-output "environment" {
-  description = "Environment name."
-  value       = var.environment
-}
-
-output "project_id" {
-  description = "GCP project."
-  value       = var.project_id
-}
-
-output "cluster_name" {
-  description = "GKE cluster name."
-  value       = module.gke.cluster_name
-}
-
-output "cluster_location" {
-  description = "GKE cluster location (region)."
-  value       = module.gke.location
-}
-
-output "cluster_dns_endpoint" {
-  description = "IAM-guarded DNS endpoint of the control plane."
-  value       = module.gke.dns_endpoint
-}
-
-output "registry_url" {
-  description = "Docker URL of the shared registry (created by terraform/shared)."
-  value       = "${var.registry.location}-docker.pkg.dev/${var.registry.project}/${var.registry.repository}"
-}
-
-output "api_service_account_email" {
-  description = "Google service account of the API pods (Helm: serviceAccount annotation)."
-  value       = module.api_identity.email
-}
-
-output "deployer_service_account_email" {
-  description = "Service account the GitHub environment impersonates."
-  value       = module.github.deployer_email
-}
-
-output "replica_service_account_email" {
-  description = "Service account replica.yml impersonates (GitHub environment variable REPLICA_SERVICE_ACCOUNT)."
-  value       = module.github.replica_email
-}
-
-output "workload_identity_provider" {
-  description = "Full WIF provider name for google-github-actions/auth."
-  value       = module.github.provider_name
-}
-
-output "node_service_account_email" {
-  description = "Nodes' service account (terraform/shared grants it registry read)."
-  value       = module.gke.node_service_account_email
-}
-
-output "replica_dataset" {
-  description = "project.dataset of the replica."
-  value       = module.replica.full_id
-}
-
-output "replica_location" {
-  description = "Location of the replica dataset."
-  value       = module.replica.location
-}
-
+# What the pipeline (Dagger, GitHub workflows) reads after apply; descriptions in modules/environment/outputs.tf.
+output "environment" { value = module.environment.environment }
+output "project_id" { value = module.environment.project_id }
+output "cluster_name" { value = module.environment.cluster_name }
+output "cluster_location" { value = module.environment.cluster_location }
+output "cluster_dns_endpoint" { value = module.environment.cluster_dns_endpoint }
+output "registry_url" { value = module.environment.registry_url }
+output "api_service_account_email" { value = module.environment.api_service_account_email }
+output "deployer_service_account_email" { value = module.environment.deployer_service_account_email }
+output "replica_service_account_email" { value = module.environment.replica_service_account_email }
+output "workload_identity_provider" { value = module.environment.workload_identity_provider }
+output "node_service_account_email" { value = module.environment.node_service_account_email }
+output "replica_dataset" { value = module.environment.replica_dataset }
+output "replica_location" { value = module.environment.replica_location }

@@ -1,0 +1,118 @@
+# The values that differ per environment come from the roots' terraform.tfvars; the defaults below are the facts all
+# environments share (environments.json agrees with them: terraform/terraform.test.ts).
+
+variable "environment" {
+  description = "dev, staging or production (also the GitHub environment allowed to deploy here)."
+  type        = string
+  validation {
+    condition     = contains(["dev", "staging", "production"], var.environment)
+    error_message = "environment must be dev, staging or production."
+  }
+}
+
+variable "project_id" {
+  description = "This environment's GCP project (environments.json `gcpProject`)."
+  type        = string
+}
+
+variable "cluster_name" {
+  description = "GKE cluster name (environments.json `cluster`); the VPC is named after it."
+  type        = string
+}
+
+variable "cluster" {
+  description = "Cluster settings; the defaults are production's safe ones, disposable environments relax them."
+  type = object({
+    release_channel     = optional(string, "STABLE")
+    deletion_protection = optional(bool, true)
+    machine_type        = optional(string, "e2-standard-2")
+    spot                = optional(bool, false)
+    min_nodes           = optional(number, 3)
+    max_nodes           = optional(number, 6)
+  })
+  default  = {}
+  nullable = false
+  # Production can never be planned without deletion protection, nor with fewer nodes than zones.
+  validation {
+    condition     = var.environment != "production" || (var.cluster.deletion_protection && var.cluster.min_nodes >= 3)
+    error_message = "production must set cluster.deletion_protection = true and cluster.min_nodes >= 3 (one per zone)."
+  }
+}
+
+variable "region" {
+  description = "Region of the cluster and network (environments.json `region`)."
+  type        = string
+  default     = "us-central1"
+}
+
+variable "namespace" {
+  description = "Kubernetes namespace of the chart (environments.json `namespace`)."
+  type        = string
+  default     = "maps-api"
+}
+
+variable "github_repository" {
+  description = "owner/name of the repository whose workflows deploy here."
+  type        = string
+  default     = "example-org/maps-api"
+}
+
+variable "state_bucket" {
+  description = "Terraform state bucket created by terraform/bootstrap (must match the roots' backend.tf)."
+  type        = string
+  default     = "maps-api-tfstate"
+}
+
+variable "registry" {
+  description = "The shared Artifact Registry repository (environments.json `registry`), created by terraform/shared."
+  type = object({
+    project    = string
+    location   = string
+    repository = string
+  })
+  default = {
+    project    = "maps-api-production"
+    location   = "us-central1"
+    repository = "maps"
+  }
+}
+
+variable "replica" {
+  description = "Replica dataset (environments.json `replica`); location must be the source table's location."
+  type = object({
+    source                = string
+    dataset               = string
+    location              = string
+    table_expiration_days = optional(number)
+  })
+  default = {
+    source   = "carto-demo-data.demo_tilesets.osm_buildings"
+    dataset  = "maps_replica"
+    location = "US"
+  }
+}
+
+variable "network" {
+  description = "Address ranges of the VPC and the control plane (each environment has its own VPC, never peered)."
+  type = object({
+    nodes_cidr         = string
+    pods_cidr          = string
+    services_cidr      = string
+    control_plane_cidr = string
+  })
+  default = {
+    nodes_cidr         = "10.10.0.0/20"
+    pods_cidr          = "10.20.0.0/14"
+    services_cidr      = "10.24.0.0/20"
+    control_plane_cidr = "172.16.0.0/28"
+  }
+}
+
+variable "authorized_networks" {
+  description = "Networks allowed on the control plane's public IP endpoint (the DNS endpoint needs none)."
+  type = list(object({
+    cidr_block   = string
+    display_name = string
+  }))
+  default = []
+}
