@@ -1,6 +1,6 @@
 /**
  * Smoke checks through Varnish: health, `GET /`, one tile twice (the second must be a cache HIT) and one table as
- * GeoJSON. `healthOnly` stops after the first two (the `test` function's stack has no tileset data).
+ * GeoJSON. `healthOnly` stops after the first two (for a stack without data).
  */
 export interface SmokeOptions {
   url: string;

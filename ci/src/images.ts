@@ -20,16 +20,12 @@ export const IMAGES = {
     evidence: 'same tag+digest in 8 independent public files (code search, 2026)',
     verified: false,
   },
+  // The `test` runner's base: Debian bookworm (as the node image, whose Node binary is copied in) with Python 3.13.
   python: {
-    tag: 'docker.io/library/python:3.13-slim-bookworm',
-    digest: 'sha256:9b8102b7b3a61db24fe58f335b526173e5aeaaf7d13b2fbfb514e20f84f5e386',
-    evidence: 'one public file; the tag floats, so several digests were seen for it',
-    verified: false,
-  },
-  varnish: {
-    tag: 'docker.io/library/varnish:7.6.1',
-    digest: 'sha256:b50eef0a85e66ca675bb652eeb4f2dc6a209645c5b2ea2ac03059a8e250187aa',
-    evidence: 'one public file',
+    tag: 'docker.io/library/python:3.13.7-slim-bookworm',
+    digest: 'sha256:adafcc17694d715c905b4c7bebd96907a1fd5cf183395f0ebc4d3428bd22d92d',
+    evidence:
+      'same tag+digest in 9 public files (1 other pins a different digest, probably a single-platform manifest)',
     verified: false,
   },
   helm: {

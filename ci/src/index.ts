@@ -11,6 +11,7 @@ import {
   type Directory,
   type Platform,
   type Secret,
+  type Service,
   ReturnType,
 } from '@dagger.io/dagger';
 import { environment, parseDigestReference, readEnvironments, registryImage } from './environments.js';
@@ -21,12 +22,21 @@ import {
   gcloud,
   helm,
   kubeconfig,
+  SERVICE_SUITES,
+  testRunner,
   withGoogleCredentials,
   workspace,
 } from './toolbox.js';
 
 const RELEASE = 'maps-api';
 const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
+/** What the emulator image is seeded with (emulator/src/sample-data.ts): the `test` stack's smoke asks for it. */
+const SAMPLE = {
+  tileset: 'carto-demo-data.demo_tilesets.osm_buildings',
+  tile: '0/0/0',
+  table: 'carto-demo-data.demo_tables.retail_stores',
+  geomField: 'geom',
+};
 
 function refuseUnconfirmedProduction(env: string, confirmProduction: boolean): void {
   if (env === 'production' && !confirmProduction) {
@@ -53,71 +63,41 @@ export class MapsApi {
     return `${code}\n${workflows}`;
   }
 
-  /** Unit and integration tests, then the smoke test through Varnish with the API and the emulator as services. */
+  /**
+   * What `.ci/run` tests for the service code, the same everywhere: typecheck and the suites that need only Node,
+   * Python and Varnish in the test runner; beside it, compose's topology as Dagger services (the emulator, the API and
+   * Varnish from the repo's own Dockerfiles, the chart's VCL) and the full smoke test through Varnish.
+   */
   @func()
   async test(
     @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
     source: Directory,
   ): Promise<string> {
-    const emulator = dag
-      .container()
-      .from(pinned('python'))
-      .withDirectory('/emulator', source.directory('emulator'))
-      .withExec(['pip', 'install', '--no-cache-dir', '-r', '/emulator/requirements.txt'])
-      .withExposedPort(9050)
-      .asService({ args: ['local-bigquery', 'serve', '--host', '0.0.0.0', '--port', '9050'] });
-    const api = this.apiImage(source, 'linux/amd64')
-      .withEnvVariable('BIGQUERY_EMULATOR_HOST', 'http://bigquery:9050')
-      .withEnvVariable('GOOGLE_CLOUD_PROJECT', 'test')
-      .withServiceBinding('bigquery', emulator)
-      .withExposedPort(3000)
-      .asService({ useEntrypoint: true });
-    const vcl = ciTools(source)
-      .withFile(
-        '/tmp/configmap.yaml',
-        helm(source)
-          .withExec([
-            'sh',
-            '-c',
-            'helm template maps-api . --namespace maps-api --values values-dev.yaml --show-only templates/varnish-configmap.yaml > /tmp/cm.yaml',
-          ])
-          .file('/tmp/cm.yaml'),
-      )
-      .withExec([
-        'node',
-        '--experimental-strip-types',
-        'tools/configmap-files.ts',
-        '/tmp/configmap.yaml',
-        '/out/vcl',
-      ])
-      .directory('/out/vcl');
-    const varnish = dag
-      .container()
-      .from(pinned('varnish'))
-      .withDirectory('/etc/varnish', vcl)
-      .withServiceBinding(`${RELEASE}-api`, api)
-      .withExposedPort(8080)
-      .asService({
-        args: ['varnishd', '-F', '-a', ':8080', '-f', '/etc/varnish/site.vcl', '-s', 'malloc,256m'],
-      });
-    const unit = await workspace(source)
-      .withServiceBinding('bigquery', emulator)
-      .withEnvVariable('BIGQUERY_EMULATOR_HOST', 'http://bigquery:9050')
-      .withExec(['npm', 'run', 'typecheck'])
-      .withExec(['npx', 'vitest', 'run', 'api', 'replica'])
-      .stdout();
-    const smoke = await ciTools(source)
-      .withServiceBinding('varnish', varnish)
-      .withExec([
-        'node',
-        '--experimental-strip-types',
-        'smoke/main.ts',
-        '--url',
-        'http://varnish:8080',
-        '--health-only',
-      ])
-      .stdout();
-    return `${unit}\n${smoke}`;
+    const [suites, smoke] = await Promise.all([
+      testRunner(source)
+        .withExec(['npm', 'run', 'typecheck'])
+        .withExec(['npx', 'vitest', 'run', ...SERVICE_SUITES])
+        .stdout(),
+      ciTools(source)
+        .withServiceBinding('varnish', this.varnishInFrontOfApi(source))
+        .withExec([
+          'node',
+          '--experimental-strip-types',
+          'smoke/main.ts',
+          '--url',
+          'http://varnish:8080',
+          '--tileset',
+          SAMPLE.tileset,
+          '--tile',
+          SAMPLE.tile,
+          '--table',
+          SAMPLE.table,
+          '--geom-field',
+          SAMPLE.geomField,
+        ])
+        .stdout(),
+    ]);
+    return `${suites}\n${smoke}`;
   }
 
   /** The API image from api/Dockerfile, one container per platform (linux/amd64 and linux/arm64). */
@@ -379,6 +359,54 @@ export class MapsApi {
       .withDirectory('/terraform', source.directory('terraform'))
       .withWorkdir(`/terraform/envs/${env}`)
       .withExec(['terraform', 'init', '-input=false', '-lockfile=readonly']);
+  }
+
+  /**
+   * Emulator (seeded at image build) → API → Varnish, as Dagger services built from the Dockerfiles compose and
+   * production use. Varnish gets the chart's rendered VCL and reaches the API under the chart's Service name.
+   */
+  private varnishInFrontOfApi(source: Directory): Service {
+    const emulator = source
+      .dockerBuild({ dockerfile: 'images/emulator/Dockerfile' })
+      .withExposedPort(9050)
+      .asService();
+    const api = source
+      .dockerBuild({ dockerfile: 'api/Dockerfile' })
+      // The Node client uses this variable as its REST base URL (emulator/README.md).
+      .withEnvVariable('BIGQUERY_EMULATOR_HOST', 'http://bigquery:9050/bigquery/v2')
+      .withServiceBinding('bigquery', emulator)
+      .withExposedPort(3000)
+      .asService({ useEntrypoint: true });
+    const vcl = this.chartVcl(source);
+    // The image's own command (the chart's varnishd arguments): site VCL in site/, the included files on vcl_path.
+    return source
+      .dockerBuild({ dockerfile: 'images/varnish/Dockerfile' })
+      .withDirectory('/etc/varnish/maps-api', vcl)
+      .withFile('/etc/varnish/site/site.vcl', vcl.file('site.vcl'))
+      .withServiceBinding(`${RELEASE}-api`, api)
+      .withExposedPort(8080)
+      .asService();
+  }
+
+  /** The files of the chart's Varnish ConfigMap (dev values): exactly the VCL set the cluster runs. */
+  private chartVcl(source: Directory): Directory {
+    const configMap = helm(source)
+      .withExec([
+        'sh',
+        '-c',
+        'helm template maps-api . --namespace maps-api --values values-dev.yaml --show-only templates/varnish-configmap.yaml > /tmp/cm.yaml',
+      ])
+      .file('/tmp/cm.yaml');
+    return ciTools(source)
+      .withFile('/tmp/configmap.yaml', configMap)
+      .withExec([
+        'node',
+        '--experimental-strip-types',
+        'tools/configmap-files.ts',
+        '/tmp/configmap.yaml',
+        '/out/vcl',
+      ])
+      .directory('/out/vcl');
   }
 
   private apiImage(source: Directory, platform: (typeof PLATFORMS)[number]): Container {

@@ -27,6 +27,52 @@ export function ciTools(source: Directory): Container {
     .withExec(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund']);
 }
 
+/**
+ * Root test folders whose suites need only Node, Python 3.13 (the emulator) and Debian's varnish and wrk (vitest path
+ * filters; `api/test/`, not `api`, which would also select charts/maps-api/tests and images/api-image.test.ts).
+ */
+export const SERVICE_SUITES = ['api/test/', 'emulator/', 'stack/', 'cache/', 'replica/', 'bench/'];
+
+const TOOLS_DIR = '/opt/maps-api-tools';
+
+/**
+ * The machine `.ci/run` tests the service code on, as a container: Debian bookworm with Python 3.13 (the emulator
+ * needs >= 3.13), Node 22 copied from the pinned node image, Debian's varnish 7.1 and wrk (as tools/install.d/10-apt.sh),
+ * the emulator installed by `tools/install.sh emulator` and the root npm dependencies. The emulator step sees only
+ * the files it reads, so its layer is rebuilt only when they change.
+ */
+export function testRunner(source: Directory): Container {
+  const node = dag.container().from(pinned('node'));
+  return dag
+    .container()
+    .from(pinned('python'))
+    .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
+    .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
+    .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
+    .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
+    .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
+    .withExec([
+      'sh',
+      '-c',
+      'apt-get update && apt-get install -y --no-install-recommends varnish wrk && rm -rf /var/lib/apt/lists/*',
+    ])
+    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
+    .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
+    .withDirectory('/repo', source, {
+      include: [
+        'tools/install.sh',
+        'tools/versions.env',
+        'tools/install.d/20-emulator.sh',
+        'emulator/requirements.txt',
+      ],
+    })
+    .withWorkdir('/repo')
+    .withExec(['bash', 'tools/install.sh', 'emulator'])
+    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+    .withDirectory('/repo', source)
+    .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
+}
+
 export function helm(source: Directory): Container {
   return dag
     .container()

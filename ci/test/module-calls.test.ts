@@ -3,10 +3,13 @@
  * the engine calls it makes (no Dagger engine can run here; see docs/ci-cd.md).
  */
 import { connection, dag, type DirectoryID, type SecretID } from '@dagger.io/dagger';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IMAGES } from '../src/images.ts';
 import { MapsApi } from '../src/index.ts';
+import { SERVICE_SUITES } from '../src/toolbox.ts';
 import {
   FakeEngine,
   REPO_ROOT_ID,
@@ -110,15 +113,88 @@ describe('module functions as the engine sees them', () => {
     expectPinnedImages(chains);
   });
 
-  it('test starts the emulator, the API and Varnish as services and smokes through Varnish', async () => {
-    const { chains } = await run((m, source) => m.test(source));
-    const bindings = calls(chains, 'withServiceBinding').map((c) => c.args.alias);
-    expect(bindings).toEqual(expect.arrayContaining(['bigquery', 'maps-api-api', 'varnish']));
-    expect(calls(chains, 'asService').length).toBeGreaterThanOrEqual(3);
-    expect(execs(chains).some((a) => a.includes('smoke/main.ts') && a.includes('http://varnish:8080'))).toBe(
-      true,
-    );
-    expectPinnedImages(chains);
+  describe('test', () => {
+    let chains: Chain[];
+    beforeEach(async () => {
+      ({ chains } = await run((m, source) => m.test(source)));
+    });
+
+    /** The chain that built the service bound under `alias`, expanded back to its root. */
+    function service(alias: string): Chain {
+      const binding = calls(chains, 'withServiceBinding').find((c) => c.args.alias === alias);
+      const origin = engine.origins.get(String(binding?.args.service));
+      if (!origin) throw new Error(`no service bound as ${alias}`);
+      return engine.expanded(origin);
+    }
+    const dockerfileOf = (chain: Chain) => chain.find((c) => c.field === 'dockerBuild')?.args.dockerfile;
+    const envOf = (chain: Chain, name: string) =>
+      chain.find((c) => c.field === 'withEnvVariable' && c.args.name === name)?.args.value;
+
+    it('runs the service suites in a runner built from pinned bookworm images, after installing the emulator', () => {
+      const runner = chains.find((chain) =>
+        chain.some((c) => c.field === 'withExec' && String(c.args.args).startsWith('npx,vitest')),
+      );
+      expect(runner, 'no chain runs vitest').toBeDefined();
+      const runnerExecs = execs([runner!]);
+      const from = calls([runner!], 'from').map((c) => c.args.address);
+      expect(from[0]).toBe(`${IMAGES.python.tag}@${IMAGES.python.digest}`);
+      expect(IMAGES.python.tag).toMatch(/python:3\.1[3-9][.\d]*-slim-bookworm$/);
+      expect(IMAGES.node.tag).toMatch(/node:22[.\d]*-bookworm-slim$/);
+      // Node comes from the pinned node image (its binary and npm), not from Debian.
+      const nodeImage = engine.expanded(
+        engine.origins.get(String(calls([runner!], 'withFile')[0]?.args.source)) ?? [],
+      );
+      expect(calls([nodeImage], 'from')[0]?.args.address).toBe(`${IMAGES.node.tag}@${IMAGES.node.digest}`);
+      expect(calls([nodeImage], 'file')[0]?.args.path).toBe('/usr/local/bin/node');
+      const order = (match: (args: string[]) => boolean) => runnerExecs.findIndex(match);
+      const apt = order((a) =>
+        a.join(' ').includes('apt-get install -y --no-install-recommends varnish wrk'),
+      );
+      const emulator = order((a) => a.join(' ') === 'bash tools/install.sh emulator');
+      const npmCi = order((a) => a[0] === 'npm' && a[1] === 'ci');
+      const vitest = order((a) => a[0] === 'npx' && a[1] === 'vitest');
+      expect(
+        [apt, emulator, npmCi, order((a) => a.join(' ') === 'npm run typecheck')].every((i) => i >= 0),
+      ).toBe(true);
+      expect(apt).toBeLessThan(emulator);
+      expect(emulator).toBeLessThan(npmCi);
+      expect(npmCi).toBeLessThan(vitest);
+      expect(runnerExecs[vitest]).toEqual(['npx', 'vitest', 'run', ...SERVICE_SUITES]);
+      expect(envOf(runner!, 'MAPS_TOOLS_DIR')).toBeTruthy();
+      expectPinnedImages(chains);
+    });
+
+    it('builds the emulator, API and Varnish services from the repo Dockerfiles, wired like compose', () => {
+      const varnish = service('varnish');
+      const api = service('maps-api-api');
+      const emulator = service('bigquery');
+      expect(dockerfileOf(emulator)).toBe('images/emulator/Dockerfile');
+      expect(dockerfileOf(api)).toBe('api/Dockerfile');
+      expect(dockerfileOf(varnish)).toBe('images/varnish/Dockerfile');
+      for (const chain of [varnish, api, emulator]) expect(chain[0]?.args.id).toBe(REPO_ROOT_ID);
+      expect(String(envOf(api, 'BIGQUERY_EMULATOR_HOST'))).toMatch(/^http:\/\/bigquery:9050\/bigquery\/v2$/);
+      expect(calls([emulator], 'withExposedPort')[0]?.args.port).toBe(9050);
+      // Varnish runs the image's command, whose -f and vcl_path are where the chart's VCL files land.
+      const varnishfile = readFileSync(join(repoRoot, 'images/varnish/Dockerfile'), 'utf8');
+      expect(varnishfile).toContain('"/etc/varnish/site/site.vcl", "-p", "vcl_path=/etc/varnish/maps-api"');
+      expect(calls([varnish], 'withFile')[0]?.args.path).toBe('/etc/varnish/site/site.vcl');
+      expect(calls([varnish], 'withDirectory')[0]?.args.path).toBe('/etc/varnish/maps-api');
+      expect(calls([varnish], 'asService')[0]?.args.args).toBeUndefined();
+      const helm = execs(chains).find((a) => a.join(' ').includes('helm template')) ?? [];
+      expect(helm.join(' ')).toContain('--show-only templates/varnish-configmap.yaml');
+    });
+
+    it('runs the full smoke through Varnish against the data the emulator image is seeded with', () => {
+      const smoke = execs(chains).find((a) => a.includes('smoke/main.ts')) ?? [];
+      expect(smoke).toContain('http://varnish:8080');
+      expect(smoke).not.toContain('--health-only');
+      const flag = (name: string) => smoke[smoke.indexOf(name) + 1];
+      const sampleData = readFileSync(join(repoRoot, 'emulator/src/sample-data.ts'), 'utf8');
+      expect(sampleData).toContain(`SAMPLE_TILESET = '${flag('--tileset')}'`);
+      expect(sampleData).toContain(`SAMPLE_TABLE = '${flag('--table')}'`);
+      expect(flag('--tile')).toBe('0/0/0'); // every tileset pyramid has the root tile
+      expect(flag('--geom-field')).toBe('geom');
+    });
   });
 
   it('build returns one image per platform from api/Dockerfile', async () => {
