@@ -179,14 +179,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
       readdirSync(join(terraformDir, 'envs', env))
         .filter((file) => file.endsWith('.tf'))
         .sort();
-    expect(filesOf('dev')).toEqual([
-      'backend.tf',
-      'main.tf',
-      'moved.tf',
-      'outputs.tf',
-      'variables.tf',
-      'versions.tf',
-    ]);
+    expect(filesOf('dev')).toEqual(['backend.tf', 'main.tf', 'outputs.tf', 'variables.tf', 'versions.tf']);
     for (const env of environments) expect(filesOf(env), `envs/${env}/*.tf`).toEqual(filesOf('dev'));
     for (const file of filesOf('dev')) {
       const [dev, ...others] = environments.map((env) =>
