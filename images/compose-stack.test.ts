@@ -1,7 +1,7 @@
 // compose.yaml brought up for real: emulator -> 5 API containers -> Varnish with the chart's VCL. Same smoke checks
 // as the native stack: a tile twice through Varnish (MISS then HIT), the GeoJSON table, every API container answers.
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '@maps-api/emulator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,15 +20,6 @@ const project = `maps-api-stack-test-${process.pid}`;
 const ports: Record<string, number> = {};
 let compose: string[] = [];
 let srcCopy = '';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}
 
 function composeRun(args: string[], timeoutMs?: number): Promise<string> {
   const [command, ...base] = compose as [string, ...string[]];

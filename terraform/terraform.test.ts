@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolsDir } from '@maps-api/emulator';
 
 // Everything here runs the real Terraform CLI with the real hashicorp/google provider (from the local filesystem mirror
 // built by tools/install.d/40-terraform.sh) and the real checkov. A missing tool fails the suite; nothing is skipped.
@@ -25,11 +26,10 @@ const versions = Object.fromEntries(
     .filter((line) => /^[A-Z_]+=/.test(line))
     .map((line) => line.split('=', 2) as [string, string]),
 );
-const toolsDir = process.env.MAPS_TOOLS_DIR ?? join(process.env.HOME ?? '', '.cache/maps-api');
-const cliConfig = join(toolsDir, 'terraform/cli.tfrc');
+const cliConfig = join(toolsDir(), 'terraform/cli.tfrc');
 const providerVersion = versions.TF_GOOGLE_PROVIDER_VERSION ?? '';
 const providerBinary = join(
-  toolsDir,
+  toolsDir(),
   'terraform/mirror/registry.terraform.io/hashicorp/google',
   providerVersion,
   'linux_amd64',
