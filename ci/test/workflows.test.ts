@@ -177,7 +177,7 @@ describe('workflow policies', () => {
     const job = rollback.jobs.rollback as Job;
     expect(environmentOf(job)).toBe('${{ inputs.env }}');
     expect(runs(job).join()).toMatch(
-      /dagger call deploy --env "\$ENV" --confirm-production="\$CONFIRM" --image "\$IMAGE"/,
+      /dagger call deploy --env "\$TARGET_ENV" --confirm-production="\$CONFIRM" --image "\$IMAGE"/,
     );
   });
 });
