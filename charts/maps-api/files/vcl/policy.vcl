@@ -12,6 +12,7 @@ include "./invalidation.vcl";
 include "./ttl.vcl";
 include "./grace.vcl";
 include "./xcache.vcl";
+include "./cors.vcl";
 
 sub vcl_recv {
     if (req.restarts == 0) {
@@ -21,9 +22,7 @@ sub vcl_recv {
     }
     call maps_normalize;
     call maps_invalidation;
-    if (req.method == "OPTIONS") {
-        return (pass);
-    }
+    call maps_cors_recv;
     if (req.method != "GET" && req.method != "HEAD") {
         # Read-only API: refuse writes here instead of passing them to the pods.
         return (synth(405, "Method Not Allowed"));
@@ -67,6 +66,7 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
+    call maps_cors_backend_response;
     if (bereq.uncacheable) {
         return (deliver);
     }
@@ -89,12 +89,22 @@ sub vcl_backend_error {
 
 sub vcl_deliver {
     call maps_xcache_deliver;
+    call maps_cors_deliver;
     return (deliver);
 }
 
 sub vcl_synth {
     call maps_grace_synth;
+    call maps_cors_synth;
     set resp.http.X-Cache = "SYNTH";
+    if (resp.status == 204) {
+        # The preflight answer: headers only.
+        set resp.http.Cache-Control = "no-store";
+        return (deliver);
+    }
+    if (resp.status == 405) {
+        set resp.http.Allow = "GET, HEAD, OPTIONS";
+    }
     set resp.http.Content-Type = "application/json";
     set resp.http.Cache-Control = "no-store";
     if (resp.status >= 400) {
