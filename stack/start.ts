@@ -3,12 +3,19 @@
 //   npm start -- --watch    the same, API processes restart on every change under api/src
 // Ports: VARNISH_PORT, API_PORT (first of five), EMULATOR_PORT override environments.json, as in compose.yaml.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { SAMPLE_TABLE, SAMPLE_TILESET } from '@maps-api/emulator';
+import { parseCli, wholeNumber } from '../tools/cli.js';
 import { startNativeStack } from './native.js';
 
-const { values } = parseArgs({
-  options: { watch: { type: 'boolean', default: false }, apis: { type: 'string', default: '5' } },
+const usage = `Usage: npm start [-- [--watch] [--apis N]]
+The local stack on the embedded sample data, no cloud credentials: Varnish → API processes → BigQuery emulator.
+  --watch      restart the API processes on every change under api/src
+  --apis N     how many API processes (default 5)
+  -h, --help   print this help
+Ports: VARNISH_PORT, API_PORT (first API), EMULATOR_PORT override environments.json.`;
+const values = parseCli(usage, {
+  watch: { type: 'boolean', default: false },
+  apis: { type: 'string', default: '5' },
 });
 const { ports } = JSON.parse(readFileSync(new URL('../environments.json', import.meta.url), 'utf8')) as {
   ports: { api: number; varnish: number; bigqueryEmulator: number };
@@ -18,7 +25,7 @@ const { ports } = JSON.parse(readFileSync(new URL('../environments.json', import
 const port = (name: string, fallback: number) => Number(process.env[name] || fallback);
 const started = Date.now();
 const stack = await startNativeStack({
-  apis: Number(values.apis),
+  apis: wholeNumber(usage, 'apis', values.apis),
   apiBasePort: port('API_PORT', ports.api),
   varnishPort: port('VARNISH_PORT', ports.varnish),
   emulatorPort: port('EMULATOR_PORT', ports.bigqueryEmulator),

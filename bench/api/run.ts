@@ -1,14 +1,23 @@
 // bench/api: how much a tile request costs compared with the API's cheapest route, measured in one run.
-//   node --import tsx bench/api/run.ts [--seconds 10] [--connections 50]
-import { parseArgs } from 'node:util';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
 import { startApi } from '../../api/test/harness.js';
+import { parseCli, wholeNumber } from '../../tools/cli.js';
 import { fmt, runWrk } from '../wrk.js';
 
-const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '50' } },
+const usage = `Usage: npm run bench:api -- [--seconds N] [--connections N]
+Starts the BigQuery emulator with the sample data and one API process on loopback, then runs wrk against GET / and a
+tile, and prints requests/s, p50/p99 and the tile ÷ / ratios.
+  --seconds N       length of each wrk run (default 10)
+  --connections N   wrk connections (default 50)
+  -h, --help        print this help`;
+const values = parseCli(usage, {
+  seconds: { type: 'string', default: '10' },
+  connections: { type: 'string', default: '50' },
 });
-const options = { seconds: Number(values.seconds), connections: Number(values.connections) };
+const options = {
+  seconds: wholeNumber(usage, 'seconds', values.seconds),
+  connections: wholeNumber(usage, 'connections', values.connections),
+};
 
 console.error('starting the emulator with sample data and one API process…');
 const emulator = await startSeededEmulator();

@@ -8,25 +8,31 @@ import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
 import { startVarnish, type RunningVarnish } from '../../cache/varnish.js';
 import { startApi } from '../../stack/api-process.js';
 import { startNginx } from './nginx.js';
 import { startOrigin } from './origin.js';
+import { parseCli, wholeNumber } from '../../tools/cli.js';
 import { runWrk, type WrkResult } from '../wrk.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '5' },
-    rounds: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '50' },
-    'api-url': { type: 'string' },
-  },
+const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--connections N] [--api-url URL]
+Varnish hit ÷ nginx proxy_cache hit, Varnish hit ÷ Varnish synthetic, backend fetches for 200 concurrent cold requests
+and hit p99, all on loopback; with --api-url also Varnish hit ÷ API direct for that URL.
+  --seconds N       length of each wrk run (default 5)
+  --rounds N        alternating rounds per comparison (default 3)
+  --connections N   wrk connections (default 50)
+  --api-url URL     a full URL served by the real API (default: start the emulator and one API process)
+  -h, --help        print this help`;
+const values = parseCli(usage, {
+  seconds: { type: 'string', default: '5' },
+  rounds: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '50' },
+  'api-url': { type: 'string' },
 });
-const seconds = Number(values.seconds);
-const rounds = Number(values.rounds);
-const connections = Number(values.connections);
+const seconds = wholeNumber(usage, 'seconds', values.seconds);
+const rounds = wholeNumber(usage, 'rounds', values.rounds);
+const connections = wholeNumber(usage, 'connections', values.connections);
 const COLD_CLIENTS = 200;
 const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083 };
 
