@@ -8,6 +8,7 @@ import { SAMPLE_TABLE, SAMPLE_TILE, expectSampleTable, expectSampleTile } from '
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 let varnish: string;
+let viewerPort: number;
 let output = '';
 let exited: Promise<number | null>;
 let child: ReturnType<typeof spawn>;
@@ -15,6 +16,7 @@ let startSeconds = 0;
 
 beforeAll(async () => {
   const [varnishPort, emulatorPort] = [await freePort(), await freePort()];
+  viewerPort = await freePort();
   const apiPort = 20_000 + Math.floor(Math.random() * 20_000); // five consecutive ports from here
   varnish = `http://127.0.0.1:${varnishPort}`;
   const started = Date.now();
@@ -25,6 +27,7 @@ beforeAll(async () => {
       VARNISH_PORT: String(varnishPort),
       API_PORT: String(apiPort),
       EMULATOR_PORT: String(emulatorPort),
+      VIEWER_PORT: String(viewerPort),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -62,6 +65,16 @@ describe('npm start (the native stack)', () => {
     await expectSampleTable(`${varnish}${SAMPLE_TABLE}`);
   });
 
+  it('serves the map viewer on an origin of its own, at the URL it prints, pointed at this Varnish', async () => {
+    const viewer = `http://127.0.0.1:${viewerPort}`;
+    expect(output).toContain(`Map viewer             ${viewer}/`);
+    const page = await fetch(`${viewer}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<script type="module" src="app.js">');
+    const bundle = await (await fetch(`${viewer}/app.js`)).text();
+    expect(bundle).toContain(varnish); // the page's "local" entry
+  });
+
   it('spreads requests over all 5 API processes', async () => {
     const servedBy = new Set<string>();
     for (let i = 0; i < 20 && servedBy.size < 5; i++) {
@@ -86,6 +99,11 @@ describe('npm start (the native stack)', () => {
       if (up) await new Promise((r) => setTimeout(r, 250));
     }
     expect(up).toBe(false);
+    const viewerUp = await fetch(`http://127.0.0.1:${viewerPort}/`).then(
+      () => true,
+      () => false,
+    );
+    expect(viewerUp).toBe(false);
     expect(output).toContain('stopping the local stack');
   });
 });

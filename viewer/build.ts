@@ -1,0 +1,43 @@
+// The viewer's bundle: esbuild turns viewer/src (MapLibre GL JS from npm, its CSS and its worker) into a few static
+// files. `npm start` and the browser test serve them from memory (serve.ts); `node --import tsx viewer/build.ts DIR`
+// writes them to DIR for any static host.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+export const SOURCE_DIR = fileURLToPath(new URL('./src', import.meta.url));
+
+/** The API the page's "local" entry names: Varnish on this machine, on the port `npm start` uses. */
+export function defaultLocalApiUrl(): string {
+  const { ports } = JSON.parse(readFileSync(new URL('../environments.json', import.meta.url), 'utf8')) as {
+    ports: { varnish: number };
+  };
+  return `http://127.0.0.1:${Number(process.env.VARNISH_PORT || ports.varnish)}`;
+}
+
+export function buildOptions(outdir: string, localApiUrl = defaultLocalApiUrl()): esbuild.BuildOptions {
+  return {
+    entryPoints: [
+      { in: `${SOURCE_DIR}/main.ts`, out: 'app' },
+      // MapLibre 6 runs its worker from a module file of its own; main.ts points setWorkerUrl at this output.
+      { in: 'maplibre-gl/dist/maplibre-gl-worker.mjs', out: 'maplibre-gl-worker' },
+      { in: `${SOURCE_DIR}/index.html`, out: 'index' },
+    ],
+    loader: { '.html': 'copy' },
+    absWorkingDir: fileURLToPath(new URL('.', import.meta.url)), // resolves maplibre-gl from any cwd
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    outdir,
+    define: { LOCAL_API_URL: JSON.stringify(localApiUrl) },
+    logLevel: 'warning',
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const outdir = process.argv[2] ?? fileURLToPath(new URL('./dist', import.meta.url));
+  const result = await esbuild.build({ ...buildOptions(outdir), metafile: true });
+  console.log(await esbuild.analyzeMetafile(result.metafile));
+}
