@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { BigQueryReader } from './bigquery.js';
 import { ERROR_CACHE_CONTROL } from './caching.js';
 import type { Config } from './config.js';
+import { addCorsHeaders, registerCors } from './cors.js';
 import { HttpError } from './errors.js';
+import { collectServedMethods } from './method-not-allowed.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { tableRoutes } from './routes/table.js';
@@ -32,6 +34,11 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     },
+    // A malformed URL or an over-long parameter is refused before any hook runs: same JSON and headers as the rest.
+    frameworkErrors: (error, request, reply) => {
+      addCorsHeaders(reply).header('x-request-id', request.id).header('x-served-by', config.instance);
+      sendError(reply, request.id, describe(error));
+    },
   });
   const metrics = createMetrics();
   const context: AppContext = {
@@ -47,6 +54,7 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
     },
   });
 
+  await registerCors(app);
   traceRequests(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id).header('x-served-by', config.instance);
@@ -64,36 +72,44 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
   });
 
   app.setErrorHandler<FastifyError | HttpError>((error, request, reply) => {
-    const { status, code, message } = describe(error);
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    const description = describe(error);
+    if (description.status >= 500) request.log.error({ err: error }, 'request failed');
     if (error instanceof HttpError) reply.headers(error.headers);
-    reply
-      .code(status)
-      .header(
-        'cache-control',
-        status >= 500 || status === 429 ? ERROR_CACHE_CONTROL.server : ERROR_CACHE_CONTROL.client,
-      )
-      .send({ statusCode: status, error: code, message, requestId: request.id });
+    sendError(reply, request.id, description);
   });
-  app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .header('cache-control', ERROR_CACHE_CONTROL.client)
-      .send({
-        statusCode: 404,
-        error: 'NOT_FOUND',
-        message: `no route for ${request.method} ${request.url.split('?')[0]}`,
-        requestId: request.id,
-      });
-  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, request.id, {
+      status: 404,
+      code: 'NOT_FOUND',
+      message: `no route for ${request.method} ${request.url.split('?')[0]}`,
+    }),
+  );
 
+  const answerUnservedMethods = collectServedMethods(app);
   operationsRoutes(app, context);
   tilesetRoutes(app, context);
   tableRoutes(app, context);
+  answerUnservedMethods();
   return { app, context };
 }
 
-function describe(error: FastifyError | HttpError): { status: number; code: string; message: string } {
+interface ErrorDescription {
+  status: number;
+  code: string;
+  message: string;
+}
+
+function sendError(reply: FastifyReply, requestId: string, { status, code, message }: ErrorDescription) {
+  return reply
+    .code(status)
+    .header(
+      'cache-control',
+      status >= 500 || status === 429 ? ERROR_CACHE_CONTROL.server : ERROR_CACHE_CONTROL.client,
+    )
+    .send({ statusCode: status, error: code, message, requestId });
+}
+
+function describe(error: FastifyError | HttpError): ErrorDescription {
   if (error instanceof HttpError)
     return { status: error.statusCode, code: error.code, message: error.message };
   if ((error as FastifyError).validation) return { status: 400, code: 'BAD_REQUEST', message: error.message };

@@ -186,6 +186,6 @@ export const BAD_INPUTS: BadInput[] = [
     marker: 'pwn26',
   },
   // methods the API does not serve
-  { name: 'POST to a tile', path: tile(TILESET, '0', '0', '0'), method: 'POST', status: 404 },
-  { name: 'DELETE a table', path: table(TABLE, 'geomField=geom'), method: 'DELETE', status: 404 },
+  { name: 'POST to a tile', path: tile(TILESET, '0', '0', '0'), method: 'POST', status: 405 },
+  { name: 'DELETE a table', path: table(TABLE, 'geomField=geom'), method: 'DELETE', status: 405 },
 ];

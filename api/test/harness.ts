@@ -1,11 +1,5 @@
 // Helpers for the API tests: real API processes, a recording proxy, raw HTTP reads.
-import {
-  createServer,
-  get as httpGet,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type Server,
-} from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { freePort } from '@maps-api/emulator';
 import { startApi as startApiProcess, type ApiProcess } from '../../stack/api-process.js';
 
@@ -52,18 +46,30 @@ export async function recordingProxy(
   };
 }
 
+export interface RawResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
 /** GET without any content decoding: the bytes exactly as the server sent them. */
-export function rawGet(
+export const rawGet = (url: string, headers: Record<string, string> = {}) =>
+  rawRequest(url, { method: 'GET', headers });
+
+/** Any method, TRACE included (fetch refuses to send it), without any content decoding. */
+export function rawRequest(
   url: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  { method, headers = {} }: { method: string; headers?: Record<string, string> },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    httpGet(url, { headers }, (res) => {
+    httpRequest(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
       );
-    }).on('error', reject);
+    })
+      .on('error', reject)
+      .end();
   });
 }
