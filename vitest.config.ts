@@ -11,7 +11,8 @@ process.env.PATH = `${join(toolsDir, 'bin')}:${process.env.PATH ?? ''}`;
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**', 'ci/**'],
+    // cluster/tests need the rehearsal's cluster: `npm run rehearse` runs them (cluster/vitest.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'ci/**', 'cluster/tests/**'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
   },

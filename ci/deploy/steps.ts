@@ -1,0 +1,326 @@
+/**
+ * The deploy steps, in order: namespace (Pod Security `restricted`) -> helm upgrade --install --atomic --wait by
+ * digest -> rollout verifier -> smoke through Varnish -> helm test. On a failure after helm succeeded, the release is
+ * rolled back to the revision that was deployed before (a first release is uninstalled: there is no revision 0 to
+ * return to); the error reported is the original one, with what the pods said while it happened.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { verifyRollout } from '../rollout/verify.ts';
+import { runSmoke } from '../smoke/checks.ts';
+import { forwardToService } from './port-forward.ts';
+
+const run = promisify(execFile);
+
+export interface ImageRef {
+  repository: string;
+  digest: string;
+}
+
+export interface DeployOptions {
+  env: string;
+  namespace: string;
+  release: string;
+  chart: string;
+  apiImage: ImageRef;
+  varnishImage: ImageRef;
+  /** Extra values files, after values-<env>.yaml (later files win). */
+  values: string[];
+  /** Where the smoke test reaches Varnish; empty: a port-forward to the Varnish Service on 127.0.0.1. */
+  smokeUrl: string;
+  smokeTileset: string;
+  timeoutSeconds: number;
+  log: (line: string) => void;
+}
+
+export type StepName = 'namespace' | 'helm upgrade' | 'rollout' | 'smoke' | 'helm test';
+
+export interface StepResult {
+  step: StepName;
+  ok: boolean;
+  seconds: number;
+}
+
+export interface DeployReport {
+  env: string;
+  namespace: string;
+  release: string;
+  apiImage: string;
+  varnishImage: string;
+  ok: boolean;
+  steps: StepResult[];
+  /** Ready pods per component after the run, e.g. { api: '5/5', varnish: '1/1' }. */
+  pods: Record<string, string>;
+  error?: string;
+  rollback?: string;
+  seconds: number;
+}
+
+export const API_REPLICAS = 5;
+export const VARNISH_REPLICAS = 1;
+export const POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/enforce-version': 'latest',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+};
+
+export function parseImage(reference: string): ImageRef {
+  const match = /^([a-z0-9][a-z0-9._:/-]*)@(sha256:[a-f0-9]{64})$/.exec(reference);
+  if (!match) throw new Error(`not an image digest reference (repo@sha256:<64 hex>): ${reference}`);
+  return { repository: match[1]!, digest: match[2]! };
+}
+
+/** Go-style durations as helm takes them (`90s`, `10m`, `1h30m`) to seconds. */
+export function parseDuration(text: string): number {
+  const parts = [...text.matchAll(/(\d+)(h|m|s)/g)];
+  if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`bad duration: ${text}`);
+  const unit = { h: 3600, m: 60, s: 1 } as const;
+  return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
+}
+
+class StepFailed extends Error {
+  readonly step: StepName;
+  constructor(step: StepName, message: string) {
+    super(message);
+    this.step = step;
+  }
+}
+
+export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Promise<DeployReport> {
+  const started = Date.now();
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const report: DeployReport = {
+    env: options.env,
+    namespace: options.namespace,
+    release: options.release,
+    apiImage: `${options.apiImage.repository}@${options.apiImage.digest}`,
+    varnishImage: `${options.varnishImage.repository}@${options.varnishImage.digest}`,
+    ok: false,
+    steps: [],
+    pods: {},
+    seconds: 0,
+  };
+  const step = async <T>(name: StepName, body: () => Promise<T>): Promise<T> => {
+    const t0 = Date.now();
+    options.log(`==> ${name}`);
+    try {
+      const result = await body();
+      report.steps.push({ step: name, ok: true, seconds: (Date.now() - t0) / 1000 });
+      return result;
+    } catch (error) {
+      report.steps.push({ step: name, ok: false, seconds: (Date.now() - t0) / 1000 });
+      throw error instanceof StepFailed ? error : new StepFailed(name, messageOf(error));
+    }
+  };
+
+  let previous: number | undefined;
+  try {
+    await step('namespace', () => ensureNamespace(core, options.namespace));
+    previous = await deployedRevision(options);
+    const watcher = watchPods(core, options);
+    try {
+      await step('helm upgrade', () => helmUpgrade(options));
+    } catch (error) {
+      // --atomic has already rolled back (or uninstalled a first release); what the pods said is gone with them.
+      const reasons = watcher.stop();
+      report.rollback =
+        previous === undefined
+          ? 'first release: uninstalled by --atomic'
+          : `rolled back by --atomic to revision ${previous}`;
+      throw new StepFailed('helm upgrade', `${messageOf(error)}${reasons ? `\npods said:\n${reasons}` : ''}`);
+    }
+    watcher.stop();
+    await step('rollout', () =>
+      verifyRollout(kubeConfig, {
+        namespace: options.namespace,
+        targets: [
+          { deployment: `${options.release}-api`, replicas: API_REPLICAS },
+          { deployment: `${options.release}-varnish`, replicas: VARNISH_REPLICAS },
+        ],
+        timeoutMs: options.timeoutSeconds * 1000,
+        pollMs: 2000,
+        log: options.log,
+      }),
+    );
+    await step('smoke', () => smoke(kubeConfig, options));
+    await step('helm test', () => helm(options, ['test', options.release, ...scope(options), '--logs']));
+    report.ok = true;
+  } catch (error) {
+    report.error = messageOf(error);
+    if (error instanceof StepFailed && error.step !== 'namespace' && error.step !== 'helm upgrade') {
+      report.rollback = await rollBack(options, previous).catch(
+        (e) => `rollback failed too: ${messageOf(e)}`,
+      );
+    }
+  } finally {
+    report.pods = await readyPods(core, options).catch(() => ({}));
+    report.seconds = (Date.now() - started) / 1000;
+  }
+  return report;
+}
+
+function scope(options: DeployOptions): string[] {
+  return ['--namespace', options.namespace, '--timeout', `${options.timeoutSeconds}s`];
+}
+
+async function helm(options: DeployOptions, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('helm', args, { maxBuffer: 64 * 1024 * 1024 });
+    options.log(stdout.trim());
+    return stdout;
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `helm ${args[0]} failed: ${stderr.trim() || messageOf(error)}${stdout ? `\n${stdout.trim()}` : ''}`,
+      { cause: error },
+    );
+  }
+}
+
+async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
+  const existing = await core.readNamespace({ name }).catch((error: unknown) => {
+    if ((error as { code?: number }).code === 404) return undefined;
+    throw error;
+  });
+  if (!existing) {
+    await core.createNamespace({ body: { metadata: { name, labels: POD_SECURITY_LABELS } } });
+    return;
+  }
+  const labels = existing.metadata?.labels ?? {};
+  if (Object.entries(POD_SECURITY_LABELS).every(([k, v]) => labels[k] === v)) return;
+  existing.metadata = { ...existing.metadata, labels: { ...labels, ...POD_SECURITY_LABELS } };
+  await core.replaceNamespace({ name, body: existing });
+}
+
+/** The revision currently deployed, or undefined for a first release (none, or only failed ones). */
+async function deployedRevision(options: DeployOptions): Promise<number | undefined> {
+  const history = await run('helm', [
+    'history',
+    options.release,
+    '--namespace',
+    options.namespace,
+    '-o',
+    'json',
+  ])
+    .then(({ stdout }) => JSON.parse(stdout) as { revision: number; status: string }[])
+    .catch(() => []);
+  return history.filter((h) => h.status === 'deployed').at(-1)?.revision;
+}
+
+async function helmUpgrade(options: DeployOptions): Promise<string> {
+  const set = (key: string, value: string) => ['--set', `${key}=${value}`];
+  return helm(options, [
+    'upgrade',
+    '--install',
+    options.release,
+    options.chart,
+    ...scope(options),
+    '--values',
+    `${options.chart}/values-${options.env}.yaml`,
+    ...options.values.flatMap((file) => ['--values', file]),
+    ...set('images.api.repository', options.apiImage.repository),
+    ...set('images.api.digest', options.apiImage.digest),
+    ...set('images.varnish.repository', options.varnishImage.repository),
+    ...set('images.varnish.digest', options.varnishImage.digest),
+    '--atomic',
+    '--wait',
+    '--history-max',
+    '20',
+  ]);
+}
+
+async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<void> {
+  const forward = options.smokeUrl
+    ? undefined
+    : await forwardToService(kubeConfig, options.namespace, `${options.release}-varnish`, 8080);
+  try {
+    await runSmoke({
+      url: options.smokeUrl || forward!.url,
+      tileset: options.smokeTileset,
+      tile: '0/0/0',
+      table: 'carto-demo-data.demo_tables.retail_stores',
+      geomField: 'geom',
+      healthOnly: false,
+      log: options.log,
+    });
+  } finally {
+    await forward?.close();
+  }
+}
+
+async function rollBack(options: DeployOptions, previous: number | undefined): Promise<string> {
+  if (previous === undefined) {
+    await helm(options, ['uninstall', options.release, ...scope(options), '--wait']);
+    return 'first release: uninstalled';
+  }
+  await helm(options, ['rollback', options.release, String(previous), ...scope(options), '--wait']);
+  return `rolled back to revision ${previous}`;
+}
+
+/**
+ * While helm waits, remembers why the release's pods are not ready (waiting/terminated reasons, failing probes'
+ * events): --atomic deletes those pods before helm returns, so this is the only moment their reasons exist.
+ */
+function watchPods(core: CoreV1Api, options: DeployOptions) {
+  const seen = new Map<string, string>();
+  let stopped = false;
+  const poll = async () => {
+    while (!stopped) {
+      await describeNotReady(core, options, seen).catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  };
+  void poll();
+  return {
+    stop(): string {
+      stopped = true;
+      return [...seen.values()].join('\n');
+    },
+  };
+}
+
+async function describeNotReady(core: CoreV1Api, options: DeployOptions, seen: Map<string, string>) {
+  const pods = await core.listNamespacedPod({
+    namespace: options.namespace,
+    labelSelector: `app.kubernetes.io/instance=${options.release}`,
+  });
+  const events = await core.listNamespacedEvent({ namespace: options.namespace });
+  for (const pod of pods.items.filter((p) => !isReady(p) && !p.metadata?.deletionTimestamp)) {
+    const name = pod.metadata?.name ?? '?';
+    const warnings = events.items
+      .filter((e) => e.type === 'Warning' && e.involvedObject.name === name)
+      .map((e) => `    ${e.reason}: ${e.message ?? ''}`.trimEnd());
+    const reasons = (pod.status?.containerStatuses ?? []).map((c) => {
+      const state = c.state?.waiting ?? c.state?.terminated;
+      return `${c.name}: ${state?.reason ?? (c.ready ? 'ready' : 'running, not ready')}${state?.message ? ` (${state.message})` : ''}`;
+    });
+    const line = `  pod ${name}: ${reasons.join('; ') || `phase ${pod.status?.phase ?? 'unknown'}`}`;
+    if (reasons.length || warnings.length) seen.set(name, [line, ...new Set(warnings)].join('\n'));
+  }
+}
+
+function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+async function readyPods(core: CoreV1Api, options: DeployOptions): Promise<Record<string, string>> {
+  const pods = await core.listNamespacedPod({
+    namespace: options.namespace,
+    labelSelector: `app.kubernetes.io/instance=${options.release}`,
+  });
+  const want: Record<string, number> = { api: API_REPLICAS, varnish: VARNISH_REPLICAS };
+  return Object.fromEntries(
+    Object.entries(want).map(([component, replicas]) => {
+      const ready = pods.items.filter(
+        (p) => p.metadata?.labels?.['app.kubernetes.io/component'] === component && isReady(p),
+      ).length;
+      return [component, `${ready}/${replicas}`];
+    }),
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,37 @@
+# Shared settings of cluster/up.sh and cluster/down.sh (sourced). Every path, port and address of the rehearsal
+# cluster is here; environment variables of the same name override them.
+MAPS_TOOLS_DIR=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}
+CLUSTER_BIN=$MAPS_TOOLS_DIR/cluster/bin
+# Kept between runs (caches): containerd's image store and the registry's blobs.
+CLUSTER_CACHE=$MAPS_TOOLS_DIR/cluster/cache
+# Removed by down.sh: certificates, etcd, kubelet and containerd state, logs, pid files.
+CLUSTER_RUN=${CLUSTER_RUN:-$MAPS_TOOLS_DIR/cluster/run}
+CLUSTER_KUBECONFIG=${CLUSTER_KUBECONFIG:-$MAPS_TOOLS_DIR/cluster/kubeconfig}
+CLUSTER_NODE=rehearsal
+# The pod network: a bridge of our own; its address is the node address, the DNS server and the pods' gateway.
+CLUSTER_BRIDGE=${CLUSTER_BRIDGE:-mapsbr0}
+CLUSTER_POD_CIDR=${CLUSTER_POD_CIDR:-10.244.0.0/24}
+CLUSTER_NODE_IP=${CLUSTER_NODE_IP:-10.244.0.1}
+CLUSTER_SERVICE_CIDR=${CLUSTER_SERVICE_CIDR:-10.96.0.0/16}
+CLUSTER_API_SERVICE_IP=${CLUSTER_API_SERVICE_IP:-10.96.0.1}
+# Loopback ports, away from the usual ones so a kind cluster or a dev stack can run beside it.
+CLUSTER_API_PORT=${CLUSTER_API_PORT:-16443}
+CLUSTER_ETCD_PORT=${CLUSTER_ETCD_PORT:-12379}
+CLUSTER_ETCD_PEER_PORT=${CLUSTER_ETCD_PEER_PORT:-12380}
+CLUSTER_REGISTRY_PORT=${CLUSTER_REGISTRY_PORT:-15000}
+CLUSTER_KUBELET_PORT=${CLUSTER_KUBELET_PORT:-10250}
+CLUSTER_REGISTRY=127.0.0.1:$CLUSTER_REGISTRY_PORT
+# Pods' cgroups live under this parent, in every cgroup v1 hierarchy: down.sh empties and removes exactly this tree.
+CLUSTER_CGROUP=maps-rehearsal
+CLUSTER_SOCKET=$CLUSTER_RUN/containerd/containerd.sock
+CLUSTER_PAUSE_IMAGE=maps-rehearsal.local/pause:1
+# The bridge and iptables rules made here carry this comment, so down.sh removes only its own.
+CLUSTER_TAG=maps-rehearsal
+PATH=$CLUSTER_BIN:$PATH
+export PATH KUBECONFIG=$CLUSTER_KUBECONFIG
+
+log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() {
+  log "error: $*" >&2
+  exit 1
+}

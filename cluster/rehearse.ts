@@ -1,0 +1,129 @@
+/**
+ * `npm run rehearse [-- --keep] [-- --no-tests]`: the whole delivery on a real cluster and a real registry
+ * (cluster/README.md). Cluster up (unless REHEARSAL_KUBECONFIG names one) -> build and push the API, Varnish and
+ * emulator images -> in-cluster BigQuery emulator -> the deploy program (ci/deploy) with the same digests into dev,
+ * staging, production in order -> a table -> the real-cluster tests (cluster/tests) -> cluster down unless --keep.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startEmulator } from './lib/emulator.js';
+import { buildAndPush } from './lib/images.js';
+import { rehearsal, repoRoot, sh, stream } from './lib/kube.js';
+
+interface DeployReport {
+  ok: boolean;
+  apiImage: string;
+  pods: Record<string, string>;
+  steps: { step: string; ok: boolean }[];
+  error?: string;
+  rollback?: string;
+  seconds: number;
+}
+
+const { values: flags } = parseArgs({
+  options: { keep: { type: 'boolean', default: false }, 'no-tests': { type: 'boolean', default: false } },
+});
+const started = Date.now();
+const elapsed = (since: number) => ((Date.now() - since) / 1000).toFixed(0);
+const say = (line: string) => console.log(`[rehearse +${elapsed(started)}s] ${line}`);
+const work = mkdtempSync(join(tmpdir(), 'rehearse-'));
+let failed = false;
+
+try {
+  if (!rehearsal.external) {
+    const t0 = Date.now();
+    if ((await stream('bash', [join(repoRoot, 'cluster', 'up.sh')], '[cluster]')) !== 0) {
+      throw new Error('cluster/up.sh failed');
+    }
+    say(`cluster ready in ${elapsed(t0)}s`);
+  } else {
+    // Someone else's cluster (kind): it still needs the GKE Managed Prometheus kinds production's release renders.
+    await sh('kubectl', ['apply', '-f', join(repoRoot, 'cluster', 'manifests', 'gmp-crds.yaml')]);
+  }
+  let t0 = Date.now();
+  const images = await buildAndPush();
+  say(`images pushed in ${elapsed(t0)}s: ${JSON.stringify(images)}`);
+  t0 = Date.now();
+  await startEmulator(images.emulator);
+  say(`BigQuery emulator ready and seeded in ${elapsed(t0)}s`);
+
+  const rows: string[][] = [];
+  for (const env of rehearsal.environments) {
+    const namespace = rehearsal.namespaceOf(env);
+    // One cluster stands for three: each environment's namespace value follows its rehearsal namespace (the chart
+    // refuses a release namespace that differs from values.namespace).
+    const namespaceValues = join(work, `namespace-${env}.yaml`);
+    writeFileSync(namespaceValues, `namespace: ${namespace}\n`);
+    const report = join(work, `report-${env}.json`);
+    const code = await stream(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'ci/deploy/main.ts',
+        ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
+        ...['--api-image', images.api, '--varnish-image', images.varnish],
+        ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
+        ...['--timeout', '6m', '--report', report],
+      ],
+      `[deploy ${env}]`,
+    );
+    const result = JSON.parse(readFileSync(report, 'utf8')) as DeployReport;
+    const stepOk = (name: string) => {
+      const step = result.steps.find((s) => s.step === name);
+      return step ? (step.ok ? 'passed' : 'FAILED') : 'not run';
+    };
+    rows.push([
+      env,
+      namespace,
+      result.apiImage.slice(result.apiImage.indexOf('@') + 1, result.apiImage.indexOf('@') + 20),
+      `api ${result.pods.api ?? '?'}, varnish ${result.pods.varnish ?? '?'}`,
+      stepOk('smoke'),
+      stepOk('helm test'),
+      result.seconds.toFixed(0),
+    ]);
+    if (code !== 0 || !result.ok) {
+      failed = true;
+      say(`deploy to ${env} failed: ${result.error ?? `exit ${code}`}; not promoting further`);
+      break;
+    }
+  }
+  printTable(['environment', 'namespace', 'api digest', 'pods ready', 'smoke', 'helm test', 'seconds'], rows);
+
+  if (!failed && !flags['no-tests']) {
+    t0 = Date.now();
+    process.env.REHEARSAL_IMAGES = JSON.stringify(images);
+    const code = await stream(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'cluster/vitest.config.ts'],
+      '[tests]',
+    );
+    say(`real-cluster tests ${code === 0 ? 'passed' : 'FAILED'} in ${elapsed(t0)}s`);
+    failed = code !== 0;
+  }
+} catch (error) {
+  failed = true;
+  console.error(error instanceof Error ? error.message : error);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  if (!rehearsal.external && !flags.keep) {
+    const t0 = Date.now();
+    await sh('bash', [join(repoRoot, 'cluster', 'down.sh')]).catch((e: unknown) => {
+      failed = true;
+      console.error(e);
+    });
+    say(`cluster down in ${elapsed(t0)}s`);
+  }
+  say(`rehearsal ${failed ? 'FAILED' : 'passed'} in ${elapsed(started)}s`);
+}
+process.exit(failed ? 1 : 0);
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(row));
+}

@@ -1,0 +1,121 @@
+/** Shared by the real-cluster tests: the cluster's API clients, the pushed images, the deploy CLI, bounded load. */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppsV1Api, CoreV1Api, KubeConfig, PolicyV1Api, type V1Pod } from '@kubernetes/client-node';
+import type { Images } from '../lib/images.js';
+import { rehearsal, repoRoot, toolEnv } from '../lib/kube.js';
+
+export const kubeConfig = new KubeConfig();
+kubeConfig.loadFromFile(rehearsal.kubeconfig);
+export const core = kubeConfig.makeApiClient(CoreV1Api);
+export const apps = kubeConfig.makeApiClient(AppsV1Api);
+export const policy = kubeConfig.makeApiClient(PolicyV1Api);
+
+export function images(): Images {
+  const json = process.env.REHEARSAL_IMAGES;
+  if (!json) throw new Error('REHEARSAL_IMAGES is not set: run these tests through `npm run rehearse`');
+  return JSON.parse(json) as Images;
+}
+
+export const apiDeployment = `${rehearsal.release}-api`;
+export const varnishDeployment = `${rehearsal.release}-varnish`;
+export const varnishService = `${rehearsal.release}-varnish`;
+
+export function isReady(pod: V1Pod): boolean {
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+export async function podsOf(namespace: string, component: string): Promise<V1Pod[]> {
+  const list = await core.listNamespacedPod({
+    namespace,
+    labelSelector: `app.kubernetes.io/instance=${rehearsal.release},app.kubernetes.io/component=${component}`,
+  });
+  return list.items;
+}
+
+/** Polls until `check` holds (bounded); returns the seconds it took. */
+export async function waitFor(what: string, seconds: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    if (await check().catch(() => false)) return (Date.now() - started) / 1000;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error(`${what}: not within ${seconds}s`);
+}
+
+export async function deploymentReady(namespace: string, name: string, replicas: number): Promise<boolean> {
+  const d = await apps.readNamespacedDeployment({ name, namespace });
+  const s = d.status ?? {};
+  return (
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0) &&
+    s.readyReplicas === replicas &&
+    s.updatedReplicas === replicas &&
+    s.replicas === replicas
+  );
+}
+
+export interface DeployRun {
+  code: number;
+  output: string;
+}
+
+/** The deploy program exactly as the rehearsal and the pipeline run it. */
+export function runDeploy(env: string, apiImage: string, extra: string[] = []): Promise<DeployRun> {
+  const namespace = rehearsal.namespaceOf(env);
+  const dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
+  const namespaceValues = join(dir, 'namespace.yaml');
+  writeFileSync(namespaceValues, `namespace: ${namespace}\n`);
+  const args = [
+    '--import',
+    'tsx',
+    'ci/deploy/main.ts',
+    ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
+    ...['--api-image', apiImage, '--varnish-image', images().varnish],
+    ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
+    ...extra,
+  ];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: repoRoot, env: toolEnv() });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+export interface LoadResult {
+  requests: number;
+  failures: string[];
+  servedBy: Set<string>;
+}
+
+/**
+ * Bounded load to a loopback URL: `workers` loops, each stopping at `stop()` or after `maxRequests`/`maxSeconds`
+ * in all. Every non-200 answer or network error is a failure.
+ */
+export async function load(
+  url: string,
+  options: { workers: number; maxRequests: number; maxSeconds: number; stop: () => boolean },
+): Promise<LoadResult> {
+  const result: LoadResult = { requests: 0, failures: [], servedBy: new Set() };
+  const deadline = Date.now() + options.maxSeconds * 1000;
+  const worker = async () => {
+    while (!options.stop() && result.requests < options.maxRequests && Date.now() < deadline) {
+      result.requests += 1;
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        await response.arrayBuffer();
+        if (response.status !== 200) result.failures.push(`${response.status} ${response.statusText}`);
+        const servedBy = response.headers.get('x-served-by');
+        if (servedBy) result.servedBy.add(servedBy);
+      } catch (error) {
+        result.failures.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.workers }, worker));
+  return result;
+}
