@@ -115,7 +115,10 @@ export async function checkViewerInBrowser(options: ViewerCheckOptions): Promise
 async function untilIdle(page: Page, navigate: () => Promise<unknown>): Promise<PageLoad> {
   const started = Date.now();
   await navigate();
-  await page.waitForFunction(`window.${VIEWER_STATE_GLOBAL}?.state === 'idle'`);
+  // Idle with at least one request seen: an idle before the first tile was even asked for proves nothing.
+  await page.waitForFunction(
+    `window.${VIEWER_STATE_GLOBAL}?.state === 'idle' && window.${VIEWER_STATE_GLOBAL}.requests.length > 0`,
+  );
   const state = (await page.evaluate(`window.${VIEWER_STATE_GLOBAL}`)) as ViewerState;
   return { state, ms: Date.now() - started };
 }

@@ -66,4 +66,20 @@ describe('the viewer in Chromium, from its own origin, against the local stack t
   it('finds no problem by the checks a cluster rehearsal reuses', () => {
     expect(viewerProblems(result)).toEqual([]);
   });
+
+  it('says in plain words when the API cannot be reached, and the same checks then fail', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`; // a loopback port nothing listens on
+    const broken = await checkViewerInBrowser({
+      apiBaseUrl: nobody,
+      viewerUrl: viewer.url,
+      screenshotPath: fileURLToPath(new URL('../artifacts/viewer-unreachable.png', import.meta.url)),
+    });
+    expect(broken.first.state.errors).toEqual([
+      expect.stringMatching(`^No readable answer from ${nobody}: `),
+    ]);
+    expect(broken.first.state.renderedBuildings).toBe(0);
+    const problems = viewerProblems(broken);
+    expect(problems).toContain('no building feature drawn from the tiles');
+    expect(problems.some((p) => p.startsWith('failed request: '))).toBe(true);
+  }, 120_000);
 });
