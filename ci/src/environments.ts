@@ -1,7 +1,20 @@
 /** Reads environments.json (the repo's one list of environments) from the source directory the module was given. */
 import type { Directory } from '@dagger.io/dagger';
 
-export interface Environment {
+/**
+ * A deployment environment. Member names equal their values, so `--env dev` is the same string everywhere
+ * (environments.json, tfvars, values files, workflows); ci/test/module-api.test.ts keeps it equal to environments.json.
+ */
+export enum Environment {
+  /** Every push to main. */
+  dev = 'dev',
+  /** Every push to main, then every release before production. */
+  staging = 'staging',
+  /** Version tags only, after staging, with required reviewers. */
+  production = 'production',
+}
+
+export interface EnvironmentFacts {
   gcpProject: string;
   region: string;
   cluster: string;
@@ -16,7 +29,7 @@ export interface Registry {
 }
 
 interface EnvironmentsFile {
-  environments: Record<string, Environment>;
+  environments: Record<string, EnvironmentFacts>;
   registry: Registry;
   replica: { source: string; dataset: string; table: string; location: string };
 }
@@ -25,7 +38,7 @@ export async function readEnvironments(source: Directory): Promise<EnvironmentsF
   return JSON.parse(await source.file('environments.json').contents()) as EnvironmentsFile;
 }
 
-export async function environment(source: Directory, name: string): Promise<Environment> {
+export async function environment(source: Directory, name: string): Promise<EnvironmentFacts> {
   const { environments } = await readEnvironments(source);
   const env = environments[name];
   if (!env) {
@@ -36,9 +49,14 @@ export async function environment(source: Directory, name: string): Promise<Envi
   return env;
 }
 
+/** Artifact Registry host of the project registry, e.g. us-central1-docker.pkg.dev. */
+export function registryHost(registry: Registry): string {
+  return `${registry.location}-docker.pkg.dev`;
+}
+
 /** Artifact Registry path of an image we build, e.g. us-central1-docker.pkg.dev/<project>/maps/maps-api. */
 export function registryImage(registry: Registry, image: string): string {
-  return `${registry.location}-docker.pkg.dev/${registry.gcpProject}/${registry.repository}/${image}`;
+  return `${registryHost(registry)}/${registry.gcpProject}/${registry.repository}/${image}`;
 }
 
 const DIGEST_REFERENCE = /^([a-z0-9.-]+(?::\d+)?\/[a-z0-9._/-]+)@(sha256:[a-f0-9]{64})$/;
@@ -50,4 +68,17 @@ export function parseDigestReference(reference: string): { repository: string; d
     throw new Error(`"${reference}" is not a digest reference (<registry>/<path>@sha256:<64 hex>)`);
   }
   return { repository: match[1], digest: match[2] };
+}
+
+/**
+ * A digest reference of one of our images in the project registry, or an error: Binary Authorization admits only
+ * that registry, and a deploy must never run an image from anywhere else.
+ */
+export function requireProjectImage(registry: Registry, image: string, reference: string): string {
+  const { repository } = parseDigestReference(reference);
+  const expected = registryImage(registry, image);
+  if (repository !== expected) {
+    throw new Error(`"${reference}" is not in the project registry: expected ${expected}@sha256:<digest>`);
+  }
+  return reference;
 }

@@ -28,12 +28,15 @@ export const IMAGES = {
       'same tag+digest in 9 public files (1 other pins a different digest, probably a single-platform manifest)',
     verified: false,
   },
-  helm: {
-    tag: 'docker.io/alpine/helm:3.17.3',
-    digest: 'sha256:d899e6316789fec04ee95300a18e454b7942539cbb3d89bde3e0655d6ca2e895',
-    evidence: 'same tag+digest in 10 independent public files',
+  // Builds the tools tools/install.sh builds (helm from its Go module at HELM_VERSION): one list of versions,
+  // tools/versions.env, for Devbox, .ci/run and the module. helm >= 3.22 needs Go >= 1.26.
+  golang: {
+    tag: 'docker.io/library/golang:1.26.4-bookworm',
+    digest: 'sha256:5f68ec6805843bd3981a951ffada82a26a0bd2631045c8f7dba483fa868f5ec5',
+    evidence: '4 public files (others pin other rebuilds of the same tag)',
     verified: false,
   },
+  // Its version must equal TERRAFORM_VERSION (ci/test/tool-versions.test.ts).
   terraform: {
     tag: 'docker.io/hashicorp/terraform:1.11.4',
     digest: 'sha256:5820b87995595425074f881500a037b0ccd41158d0d9b44d78f5f120612f2d3d',
@@ -52,6 +55,7 @@ export const IMAGES = {
     evidence: '2 public files',
     verified: false,
   },
+  // Its version must equal ACTIONLINT_VERSION (ci/test/tool-versions.test.ts).
   actionlint: {
     tag: 'docker.io/rhysd/actionlint:1.7.7',
     digest: 'sha256:887a259a5a534f3c4f36cb02dca341673c6089431057242cdc931e9f133147e9',

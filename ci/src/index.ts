@@ -9,16 +9,27 @@ import {
   object,
   type Container,
   type Directory,
-  type Platform,
+  type File,
   type Secret,
   type Service,
   ReturnType,
 } from '@dagger.io/dagger';
-import { environment, parseDigestReference, readEnvironments, registryImage } from './environments.js';
+import { buildVariants, OUR_IMAGES, scanConfig, scanVariants } from './artifacts.js';
+import {
+  Environment,
+  environment,
+  parseDigestReference,
+  readEnvironments,
+  registryHost,
+  registryImage,
+  requireProjectImage,
+} from './environments.js';
 import { pinned } from './images.js';
+import { initialised } from './terraform.js';
 import {
   accessToken,
   ciTools,
+  deployer,
   gcloud,
   helm,
   kubeconfig,
@@ -29,7 +40,14 @@ import {
 } from './toolbox.js';
 
 const RELEASE = 'maps-api';
-const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
+
+/**
+ * Left out of the source every function sees: installed dependencies, Terraform's working dirs, Git and Devbox
+ * state, and the credentials file google-github-actions/auth writes into the workspace (a secret, and new on every
+ * run, so it would also bust every cache).
+ */
+const IGNORE = ['**/node_modules', '**/.terraform', '.git', '.devbox', '**/gha-creds-*.json'];
+
 /** What the emulator image is seeded with (emulator/src/sample-data.ts): the `test` stack's smoke asks for it. */
 const SAMPLE = {
   tileset: 'carto-demo-data.demo_tilesets.osm_buildings',
@@ -38,27 +56,42 @@ const SAMPLE = {
   geomField: 'geom',
 };
 
-function refuseUnconfirmedProduction(env: string, confirmProduction: boolean): void {
-  if (env === 'production' && !confirmProduction) {
+function refuseUnconfirmedProduction(env: Environment, confirmProduction: boolean): void {
+  if (env === Environment.production && !confirmProduction) {
     throw new Error('refusing to change production without --confirm-production');
   }
 }
 
+/** Makes a call distinct for functions that must reach the outside world on every run. */
+const runId = () => new Date().toISOString();
+
 @object()
 export class MapsApi {
-  /** eslint + prettier over the repo, and actionlint over the GitHub workflows. */
-  @func()
-  async lint(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
+  /** The repository, as the constructor received it (minus IGNORE). */
+  source: Directory;
+
+  constructor(
+    /** The repository root (default: the checkout this module lives in). */
+    @argument({ defaultPath: '/', ignore: IGNORE })
     source: Directory,
-  ): Promise<string> {
-    const code = await workspace(source).withExec(['npm', 'run', 'lint']).stdout();
+  ) {
+    this.source = source;
+  }
+
+  /** eslint + prettier over the repo, and actionlint over every GitHub workflow file. */
+  @func()
+  async lint(): Promise<string> {
+    const code = await workspace(this.source).withExec(['npm', 'run', 'lint']).stdout();
+    // Named explicitly: given no files, actionlint looks for the repository's .git, which the source leaves out.
+    const files = (await this.source.directory('.github/workflows').entries())
+      .filter((name) => /\.ya?ml$/.test(name))
+      .map((name) => `.github/workflows/${name}`);
     const workflows = await dag
       .container()
       .from(pinned('actionlint'))
-      .withDirectory('/repo/.github', source.directory('.github'))
+      .withDirectory('/repo/.github', this.source.directory('.github'))
       .withWorkdir('/repo')
-      .withExec(['actionlint', '-color'])
+      .withExec(['actionlint', '-color', ...files])
       .stdout();
     return `${code}\n${workflows}`;
   }
@@ -69,17 +102,14 @@ export class MapsApi {
    * Varnish from the repo's own Dockerfiles, the chart's VCL) and the full smoke test through Varnish.
    */
   @func()
-  async test(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-  ): Promise<string> {
+  async test(): Promise<string> {
     const [suites, smoke] = await Promise.all([
-      testRunner(source)
+      testRunner(this.source)
         .withExec(['npm', 'run', 'typecheck'])
         .withExec(['npx', 'vitest', 'run', ...SERVICE_SUITES])
         .stdout(),
-      ciTools(source)
-        .withServiceBinding('varnish', this.varnishInFrontOfApi(source))
+      ciTools(this.source)
+        .withServiceBinding('varnish', this.varnishInFrontOfApi())
         .withExec([
           'node',
           '--experimental-strip-types',
@@ -100,219 +130,238 @@ export class MapsApi {
     return `${suites}\n${smoke}`;
   }
 
-  /** The API image from api/Dockerfile, one container per platform (linux/amd64 and linux/arm64). */
+  /** Both images (API, then Varnish), each for linux/amd64 and linux/arm64, from the repo's Dockerfiles. */
   @func()
-  build(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-  ): Container[] {
-    return PLATFORMS.map((platform) => this.apiImage(source, platform));
-  }
-
-  /** Trivy over the API image and over the chart, Terraform and Dockerfile: fails on HIGH or CRITICAL findings. */
-  @func()
-  async scan(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-  ): Promise<string> {
-    const trivy = dag
-      .container()
-      .from(pinned('trivy'))
-      .withMountedCache('/root/.cache/trivy', dag.cacheVolume('maps-api-trivy'));
-    const image = await trivy
-      .withFile('/scan/image.tar', this.apiImage(source, 'linux/amd64').asTarball())
-      .withExec([
-        'trivy',
-        'image',
-        '--input',
-        '/scan/image.tar',
-        '--severity',
-        'HIGH,CRITICAL',
-        '--exit-code',
-        '1',
-      ])
-      .stdout();
-    const config = await trivy
-      .withDirectory('/scan/charts', source.directory('charts'))
-      .withDirectory('/scan/terraform', source.directory('terraform'))
-      .withFile('/scan/api/Dockerfile', source.file('api/Dockerfile'))
-      .withExec(['trivy', 'config', '--severity', 'HIGH,CRITICAL', '--exit-code', '1', '/scan'])
-      .stdout();
-    return `${image}\n${config}`;
-  }
-
-  /** Pushes the multi-platform API image to Artifact Registry and returns its digest reference (repo@sha256:…). */
-  @func()
-  async publish(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    gcpCredentials: Secret,
-    tag: string = 'latest',
-  ): Promise<string> {
-    const { registry } = await readEnvironments(source);
-    const repository = registryImage(registry, 'maps-api');
-    const token = await accessToken(gcpCredentials, registry.gcpProject, new Date().toISOString());
-    const [first, ...rest] = PLATFORMS.map((platform) => this.apiImage(source, platform));
-    const pushed = await (first as Container)
-      .withRegistryAuth(`${registry.location}-docker.pkg.dev`, 'oauth2accesstoken', token)
-      .publish(`${repository}:${tag}`, { platformVariants: rest });
-    const digest = pushed.slice(pushed.indexOf('@') + 1);
-    return `${repository}@${parseDigestReference(`${repository}@${digest}`).digest}`;
-  }
-
-  /** `helm template` of the chart for one environment (values-<env>.yaml), optionally with an image digest. */
-  @func()
-  async render(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
-    image: string = '',
-  ): Promise<string> {
-    const target = await environment(source, env);
-    return helm(source)
-      .withExec(['helm', 'template', RELEASE, '.', ...this.helmValues(env, target.namespace, image)])
-      .stdout();
-  }
-
-  /** `terraform plan` of terraform/envs/<env> with the pipeline's Workload Identity credentials. */
-  @func()
-  async plan(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
-    gcpCredentials: Secret,
-  ): Promise<string> {
-    await environment(source, env);
-    return this.terraform(source, env, gcpCredentials)
-      .withExec(['terraform', 'plan', '-input=false', '-lock-timeout=5m', '-no-color'])
-      .stdout();
-  }
-
-  /** `terraform apply` for one environment (run after the plan was reviewed). Never cached; production needs --confirm-production. */
-  @func({ cache: 'never' })
-  async apply(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
-    gcpCredentials: Secret,
-    confirmProduction: boolean = false,
-  ): Promise<string> {
-    refuseUnconfirmedProduction(env, confirmProduction);
-    await environment(source, env);
-    return this.terraform(source, env, gcpCredentials)
-      .withEnvVariable('APPLY_RUN_ID', new Date().toISOString())
-      .withExec(['terraform', 'apply', '-input=false', '-lock-timeout=5m', '-no-color', '-auto-approve'])
-      .stdout();
-  }
-
-  /** The digest reference of the API image published under a tag (the release promotes exactly that digest). */
-  @func({ cache: 'never' })
-  async resolveImage(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    tag: string,
-    gcpCredentials: Secret,
-  ): Promise<string> {
-    const { registry } = await readEnvironments(source);
-    const repository = registryImage(registry, 'maps-api');
-    const digest = await gcloud(gcpCredentials, registry.gcpProject)
-      .withEnvVariable('RESOLVE_RUN_ID', new Date().toISOString())
-      .withExec([
-        'gcloud',
-        'artifacts',
-        'docker',
-        'images',
-        'describe',
-        `${repository}:${tag}`,
-        '--format=value(image_summary.digest)',
-      ])
-      .stdout();
-    return `${repository}@${parseDigestReference(`${repository}@${digest.trim()}`).digest}`;
+  build(): Container[] {
+    return OUR_IMAGES.flatMap((image) => buildVariants(this.source, image));
   }
 
   /**
-   * Deploys an image digest: helm upgrade --install --atomic --wait, then the rollout verifier and the smoke test;
-   * rolls back to the previous release if either fails. Never cached. Production needs --confirm-production.
+   * Trivy over every platform variant of both images (the builds `publish` pushes) and over the chart, Terraform
+   * and Dockerfiles: fails on HIGH or CRITICAL findings. Never cached: the vulnerability database changes daily.
    */
   @func({ cache: 'never' })
-  async deploy(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
-    image: string,
+  async scan(): Promise<string> {
+    const images = await Promise.all(
+      OUR_IMAGES.map((image) => scanVariants(image, buildVariants(this.source, image))),
+    );
+    return [...images, await scanConfig(this.source)].join('\n');
+  }
+
+  /**
+   * Builds both images, scans exactly those containers, then pushes them (multi-platform) to the project registry
+   * under an immutable tag. Prints one `<image>=<repo>@sha256:…` line per image (api-image, varnish-image), ready
+   * for $GITHUB_OUTPUT. Never cached: a cached answer would be a digest that was never pushed.
+   */
+  @func({ cache: 'never' })
+  async publish(
+    /** gcloud credentials allowed to push to the registry (Workload Identity file in CI). */
     gcpCredentials: Secret,
+    /** Tag for this push, e.g. the commit SHA; tags are immutable in the registry, so never `latest`. */
+    tag: string,
+  ): Promise<string> {
+    if (!/^[\w][\w.-]{0,127}$/.test(tag) || tag === 'latest') {
+      throw new Error(`"${tag}" is not an immutable tag: pass e.g. the commit SHA`);
+    }
+    const { registry } = await readEnvironments(this.source);
+    const token = await accessToken(gcpCredentials, registry.gcpProject, runId());
+    const lines: string[] = [];
+    for (const image of OUR_IMAGES) {
+      const [first, ...rest] = buildVariants(this.source, image) as [Container, ...Container[]];
+      await scanVariants(image, [first, ...rest]);
+      const repository = registryImage(registry, image.repository);
+      const pushed = await first
+        .withRegistryAuth(registryHost(registry), 'oauth2accesstoken', token)
+        .publish(`${repository}:${tag}`, { platformVariants: rest });
+      const { digest } = parseDigestReference(`${repository}@${pushed.slice(pushed.indexOf('@') + 1)}`);
+      lines.push(`${image.output}=${repository}@${digest}`);
+    }
+    return lines.join('\n');
+  }
+
+  /**
+   * The digest references `publish` pushed under a tag (the commit SHA), one `<image>=<repo>@sha256:…` line per
+   * image; with --release-tag, also tags those digests (e.g. v1.4.0) so registry cleanup keeps what production runs.
+   */
+  @func({ cache: 'never' })
+  async resolveImages(
+    /** The tag `publish` pushed, e.g. the commit SHA. */
+    tag: string,
+    /** gcloud credentials allowed to read (and, with --release-tag, tag) the registry. */
+    gcpCredentials: Secret,
+    /** Also add this tag to the resolved digests (a release, e.g. v1.4.0); empty: read only. */
+    releaseTag: string = '',
+  ): Promise<string> {
+    const { registry } = await readEnvironments(this.source);
+    const cli = gcloud(gcpCredentials, registry.gcpProject).withEnvVariable('RESOLVE_RUN_ID', runId());
+    const lines: string[] = [];
+    for (const image of OUR_IMAGES) {
+      const repository = registryImage(registry, image.repository);
+      const digest = await cli
+        .withExec([
+          'gcloud',
+          'artifacts',
+          'docker',
+          'images',
+          'describe',
+          `${repository}:${tag}`,
+          '--format=value(image_summary.digest)',
+        ])
+        .stdout();
+      const reference = `${repository}@${parseDigestReference(`${repository}@${digest.trim()}`).digest}`;
+      if (releaseTag) {
+        await cli
+          .withExec([
+            'gcloud',
+            'artifacts',
+            'docker',
+            'tags',
+            'add',
+            reference,
+            `${repository}:${releaseTag}`,
+          ])
+          .sync();
+      }
+      lines.push(`${image.output}=${reference}`);
+    }
+    return lines.join('\n');
+  }
+
+  /** `helm template` of the chart for one environment (values-<env>.yaml), optionally with both image digests. */
+  @func()
+  async render(
+    /** Which environment's values file to render with. */
+    env: Environment,
+    /** API image digest reference (…/maps-api@sha256:…); empty: the chart's default. */
+    apiImage: string = '',
+    /** Varnish image digest reference (…/varnish@sha256:…); empty: the chart's default. */
+    varnishImage: string = '',
+  ): Promise<string> {
+    const target = await environment(this.source, env);
+    const images = { api: apiImage, varnish: varnishImage };
+    const set = Object.entries(images).flatMap(([key, reference]) => {
+      if (!reference) return [];
+      const { repository, digest } = parseDigestReference(reference);
+      return ['--set', `images.${key}.repository=${repository}`, '--set', `images.${key}.digest=${digest}`];
+    });
+    return helm(this.source)
+      .withExec([
+        'helm',
+        'template',
+        RELEASE,
+        '.',
+        '--namespace',
+        target.namespace,
+        '--values',
+        `values-${env}.yaml`,
+        ...set,
+      ])
+      .stdout();
+  }
+
+  /**
+   * `terraform plan -out` of terraform/envs/<env>: a directory holding the saved plan (`tfplan`, what `apply`
+   * applies) and its text (`plan.txt`). Never cached: a cached plan would describe yesterday's infrastructure.
+   */
+  @func({ cache: 'never' })
+  async plan(
+    /** Which environment root (terraform/envs/<env>) to plan. */
+    env: Environment,
+    /** gcloud credentials of the planner (read-only) or of Terraform's own identity. */
+    gcpCredentials: Secret,
+  ): Promise<Directory> {
+    await environment(this.source, env);
+    // -lock=false: the read-only planner cannot write the state lock; applying the saved plan takes the lock and
+    // refuses the plan if the state moved since (Terraform's stale-plan check).
+    return (await initialised(this.source, env, gcpCredentials))
+      .withEnvVariable('PLAN_RUN_ID', runId())
+      .withExec(['mkdir', '-p', '/out'])
+      .withExec(['terraform', 'plan', '-input=false', '-lock=false', '-no-color', '-out=/out/tfplan'])
+      .withExec(['sh', '-c', 'terraform show -no-color /out/tfplan > /out/plan.txt'])
+      .directory('/out');
+  }
+
+  /** `terraform apply` of a saved plan made by `plan` (never a fresh plan). Never cached; production needs --confirm-production. */
+  @func({ cache: 'never' })
+  async apply(
+    /** Which environment root (terraform/envs/<env>) the plan belongs to. */
+    env: Environment,
+    /** The reviewed plan file: `tfplan` from the directory `plan` exported. */
+    plan: File,
+    /** gcloud credentials of Terraform's identity for this environment. */
+    gcpCredentials: Secret,
+    /** Required to change production. */
     confirmProduction: boolean = false,
   ): Promise<string> {
     refuseUnconfirmedProduction(env, confirmProduction);
-    parseDigestReference(image);
-    const target = await environment(source, env);
-    const runId = new Date().toISOString();
-    const config = await kubeconfig(target, gcpCredentials, runId);
-    const withCluster = (container: Container) =>
-      container
-        .withMountedSecret('/run/secrets/kubeconfig', config)
-        .withEnvVariable('KUBECONFIG', '/run/secrets/kubeconfig')
-        .withEnvVariable('DEPLOY_RUN_ID', runId);
-    const helmOut = await withCluster(helm(source))
+    await environment(this.source, env);
+    return (await initialised(this.source, env, gcpCredentials))
+      .withFile('/plan/tfplan', plan)
+      .withEnvVariable('APPLY_RUN_ID', runId())
+      .withExec(['terraform', 'apply', '-input=false', '-lock-timeout=5m', '-no-color', '/plan/tfplan'])
+      .stdout();
+  }
+
+  /**
+   * Deploys both images by digest with the shared deploy program (ci/deploy/main.ts): helm upgrade --install
+   * --atomic → rollout verification → smoke through the environment's host → helm test, rolling back on any failure.
+   * Only images from the project registry. Never cached. Production needs --confirm-production.
+   */
+  @func({ cache: 'never' })
+  async deploy(
+    /** Target environment. */
+    env: Environment,
+    /** API image digest reference in the project registry (…/maps-api@sha256:…), e.g. from `publish`. */
+    apiImage: string,
+    /** Varnish image digest reference in the project registry (…/varnish@sha256:…), e.g. from `publish`. */
+    varnishImage: string,
+    /** gcloud credentials of the environment's deployer identity. */
+    gcpCredentials: Secret,
+    /** Required to change production. */
+    confirmProduction: boolean = false,
+  ): Promise<string> {
+    refuseUnconfirmedProduction(env, confirmProduction);
+    const { registry } = await readEnvironments(this.source);
+    requireProjectImage(registry, 'maps-api', apiImage);
+    requireProjectImage(registry, 'varnish', varnishImage);
+    const target = await environment(this.source, env);
+    const id = runId();
+    const config = await kubeconfig(target, gcpCredentials, id);
+    return deployer(this.source)
+      .withMountedSecret('/run/secrets/kubeconfig', config)
+      .withEnvVariable('KUBECONFIG', '/run/secrets/kubeconfig')
+      .withEnvVariable('DEPLOY_RUN_ID', id)
       .withExec([
-        'helm',
-        'upgrade',
-        '--install',
-        RELEASE,
-        '.',
-        ...this.helmValues(env, target.namespace, image),
-        '--atomic',
-        '--wait',
+        'node',
+        '--experimental-strip-types',
+        'ci/deploy/main.ts',
+        '--env',
+        env,
+        '--namespace',
+        target.namespace,
+        '--api-image',
+        apiImage,
+        '--varnish-image',
+        varnishImage,
+        '--smoke-url',
+        `https://${target.host}`,
         '--timeout',
         '10m',
-        '--history-max',
-        '20',
       ])
       .stdout();
-    try {
-      const rollout = await withCluster(ciTools(source))
-        .withExec([
-          'node',
-          '--experimental-strip-types',
-          'rollout/main.ts',
-          '--namespace',
-          target.namespace,
-          '--release',
-          RELEASE,
-        ])
-        .stdout();
-      const smoke = await this.smoke(source, env);
-      return `${helmOut}\n${rollout}\n${smoke}`;
-    } catch (error) {
-      await withCluster(helm(source))
-        .withExec([
-          'helm',
-          'rollback',
-          RELEASE,
-          '0',
-          '--namespace',
-          target.namespace,
-          '--wait',
-          '--timeout',
-          '10m',
-        ])
-        .stdout();
-      throw new Error(`deploy to ${env} failed and was rolled back: ${String(error)}`, { cause: error });
-    }
   }
 
   /** Through Varnish at the environment's host: health, a tile miss then hit, and a table as GeoJSON. */
   @func({ cache: 'never' })
   async smoke(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
+    /** Environment whose public host is smoked. */
+    env: Environment,
   ): Promise<string> {
-    const target = await environment(source, env);
-    const { replica } = await readEnvironments(source);
+    const target = await environment(this.source, env);
+    const { replica } = await readEnvironments(this.source);
     const tileset = `${target.gcpProject}.${replica.dataset}.${replica.table}`;
-    return ciTools(source)
-      .withEnvVariable('SMOKE_RUN_ID', new Date().toISOString())
+    return ciTools(this.source)
+      .withEnvVariable('SMOKE_RUN_ID', runId())
       .withExec([
         'node',
         '--experimental-strip-types',
@@ -328,22 +377,26 @@ export class MapsApi {
   /** Copies the public osm_buildings tileset into the replica dataset (the replica/ tool). */
   @func({ cache: 'never' })
   async replicateTable(
-    @argument({ defaultPath: '/', ignore: ['**/node_modules', '**/.terraform', '.git', '.devbox'] })
-    source: Directory,
-    env: string,
+    /** Environment whose project receives the replica. */
+    env: Environment,
+    /** gcloud credentials of the environment's replica identity. */
     gcpCredentials: Secret,
+    /** `versioned` (a new table, then switch) or `overwrite` (replica/README.md). */
     mode: string = 'versioned',
+    /** Print what would be copied, change nothing. */
     dryRun: boolean = false,
+    /** Only prove the replica equals its source. */
     verifyOnly: boolean = false,
+    /** Varnish URL to send a BAN to after a switch; empty: no ban. */
     banUrl: string = '',
   ): Promise<string> {
-    const target = await environment(source, env);
+    const target = await environment(this.source, env);
     const args = ['--dest-project', target.gcpProject, '--mode', mode, '--report-freshness'];
     if (dryRun) args.push('--dry-run');
     if (verifyOnly) args.push('--verify-only');
     if (banUrl) args.push('--ban-url', banUrl);
-    const run = withGoogleCredentials(workspace(source), gcpCredentials)
-      .withEnvVariable('REPLICA_RUN_ID', new Date().toISOString())
+    const run = withGoogleCredentials(workspace(this.source), gcpCredentials)
+      .withEnvVariable('REPLICA_RUN_ID', runId())
       .withExec(['npm', 'run', 'replicate', '-w', 'replica', '--', ...args], { expect: ReturnType.Any });
     // The tool's exit codes (replica/README.md): 0 copied, 3 already up to date — both success; anything else fails.
     const code = await run.exitCode();
@@ -351,35 +404,25 @@ export class MapsApi {
     return run.stdout();
   }
 
-  private terraform(source: Directory, env: string, gcpCredentials: Secret): Container {
-    return withGoogleCredentials(dag.container().from(pinned('terraform')), gcpCredentials)
-      .withMountedCache('/root/.terraform.d/plugin-cache', dag.cacheVolume('maps-api-terraform-plugins'))
-      .withEnvVariable('TF_PLUGIN_CACHE_DIR', '/root/.terraform.d/plugin-cache')
-      .withEnvVariable('TF_IN_AUTOMATION', '1')
-      .withDirectory('/terraform', source.directory('terraform'))
-      .withWorkdir(`/terraform/envs/${env}`)
-      .withExec(['terraform', 'init', '-input=false', '-lockfile=readonly']);
-  }
-
   /**
    * Emulator (seeded at image build) → API → Varnish, as Dagger services built from the Dockerfiles compose and
    * production use. Varnish gets the chart's rendered VCL and reaches the API under the chart's Service name.
    */
-  private varnishInFrontOfApi(source: Directory): Service {
-    const emulator = source
+  private varnishInFrontOfApi(): Service {
+    const emulator = this.source
       .dockerBuild({ dockerfile: 'images/emulator/Dockerfile' })
       .withExposedPort(9050)
       .asService();
-    const api = source
+    const api = this.source
       .dockerBuild({ dockerfile: 'api/Dockerfile' })
       // The Node client uses this variable as its REST base URL (emulator/README.md).
       .withEnvVariable('BIGQUERY_EMULATOR_HOST', 'http://bigquery:9050/bigquery/v2')
       .withServiceBinding('bigquery', emulator)
       .withExposedPort(3000)
       .asService({ useEntrypoint: true });
-    const vcl = this.chartVcl(source);
+    const vcl = this.chartVcl();
     // The image's own command (the chart's varnishd arguments): site VCL in site/, the included files on vcl_path.
-    return source
+    return this.source
       .dockerBuild({ dockerfile: 'images/varnish/Dockerfile' })
       .withDirectory('/etc/varnish/maps-api', vcl)
       .withFile('/etc/varnish/site/site.vcl', vcl.file('site.vcl'))
@@ -389,15 +432,15 @@ export class MapsApi {
   }
 
   /** The files of the chart's Varnish ConfigMap (dev values): exactly the VCL set the cluster runs. */
-  private chartVcl(source: Directory): Directory {
-    const configMap = helm(source)
+  private chartVcl(): Directory {
+    const configMap = helm(this.source)
       .withExec([
         'sh',
         '-c',
         'helm template maps-api . --namespace maps-api --values values-dev.yaml --show-only templates/varnish-configmap.yaml > /tmp/cm.yaml',
       ])
       .file('/tmp/cm.yaml');
-    return ciTools(source)
+    return ciTools(this.source)
       .withFile('/tmp/configmap.yaml', configMap)
       .withExec([
         'node',
@@ -407,22 +450,5 @@ export class MapsApi {
         '/out/vcl',
       ])
       .directory('/out/vcl');
-  }
-
-  private apiImage(source: Directory, platform: (typeof PLATFORMS)[number]): Container {
-    return source.dockerBuild({ dockerfile: 'api/Dockerfile', platform: platform as Platform });
-  }
-
-  private helmValues(env: string, namespace: string, image: string): string[] {
-    const values = ['--namespace', namespace, '--values', `values-${env}.yaml`];
-    if (!image) return values;
-    const { repository, digest } = parseDigestReference(image);
-    return [
-      ...values,
-      '--set',
-      `images.api.repository=${repository}`,
-      '--set',
-      `images.api.digest=${digest}`,
-    ];
   }
 }

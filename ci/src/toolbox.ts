@@ -1,6 +1,6 @@
 /** Containers shared by several functions: each starts from a pinned image (images.ts) and adds only what it needs. */
-import { dag, type Container, type Directory, type Secret } from '@dagger.io/dagger';
-import type { Environment } from './environments.js';
+import { dag, type Container, type Directory, type File, type Secret } from '@dagger.io/dagger';
+import type { EnvironmentFacts } from './environments.js';
 import { pinned } from './images.js';
 
 const CREDENTIALS = '/run/secrets/gcp-credentials.json';
@@ -73,12 +73,52 @@ export function testRunner(source: Directory): Container {
     .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
 }
 
+/**
+ * helm built by the repo's own install step (tools/install.sh 30-helm: helm's Go module at HELM_VERSION from
+ * tools/versions.env, with the release ldflags), so the module, .ci/run and Devbox run one helm version. The step sees
+ * only the files it reads: the binary is rebuilt only when they change.
+ */
+export function helmBinary(source: Directory): File {
+  return dag
+    .container()
+    .from(pinned('golang'))
+    .withMountedCache('/go/pkg/mod', dag.cacheVolume('maps-api-go-mod'))
+    .withMountedCache('/root/.cache/go-build', dag.cacheVolume('maps-api-go-build'))
+    .withEnvVariable('CGO_ENABLED', '0')
+    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
+    .withDirectory('/repo', source, {
+      include: ['tools/install.sh', 'tools/versions.env', 'tools/install.d/30-helm.sh'],
+    })
+    .withWorkdir('/repo')
+    .withExec(['bash', 'tools/install.sh', '30-helm'])
+    .file(`${TOOLS_DIR}/bin/helm`);
+}
+
+/** The chart in /chart with helm on PATH. */
 export function helm(source: Directory): Container {
   return dag
     .container()
-    .from(pinned('helm'))
+    .from(pinned('node'))
+    .withFile('/usr/local/bin/helm', helmBinary(source))
     .withDirectory('/chart', source.directory('charts/maps-api'))
     .withWorkdir('/chart');
+}
+
+/**
+ * Where the shared deploy program (ci/deploy/main.ts) runs: Node 22, helm, the chart, environments.json and ci/ with
+ * its runtime dependencies, laid out as in the repo (the program finds the chart and environments.json from its path).
+ */
+export function deployer(source: Directory): Container {
+  return dag
+    .container()
+    .from(pinned('node'))
+    .withFile('/usr/local/bin/helm', helmBinary(source))
+    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+    .withFile('/repo/environments.json', source.file('environments.json'))
+    .withDirectory('/repo/charts/maps-api', source.directory('charts/maps-api'))
+    .withDirectory('/repo/ci', source.directory('ci'), { exclude: ['node_modules', 'test'] })
+    .withWorkdir('/repo')
+    .withExec(['npm', '--prefix', 'ci', 'ci', '--omit=dev', '--no-audit', '--no-fund']);
 }
 
 /** gcloud logged in with the pipeline's Workload Identity credentials (an external_account file, never a key). */
@@ -99,27 +139,35 @@ export function withGoogleCredentials(container: Container, credentials: Secret)
 }
 
 /**
- * A kubeconfig holding a short-lived access token for the environment's cluster, as a Secret. helm and the
- * rollout verifier then need neither gcloud nor the GKE auth plugin. The token is written to a file inside the
- * container (never printed), then read back straight into a Secret.
+ * The gcloud format of the control plane's DNS endpoint: the only endpoint Terraform opens to CI
+ * (terraform/modules/gke: dns_endpoint_config.allow_external_traffic, no authorized networks on the IP endpoint).
  */
-export async function kubeconfig(env: Environment, credentials: Secret, runId: string): Promise<Secret> {
-  const script = [
-    'set -eu',
-    'gcloud container clusters describe "$CLUSTER" --location "$REGION" --project "$PROJECT" \\',
-    '  --format="value(endpoint,masterAuth.clusterCaCertificate)" > /tmp/cluster',
-    'read -r endpoint ca < /tmp/cluster',
-    'token=$(gcloud auth print-access-token)',
-    'mkdir -p /out',
-    'printf \'{"apiVersion":"v1","kind":"Config","current-context":"gke","clusters":[{"name":"gke","cluster":{"server":"https://%s","certificate-authority-data":"%s"}}],"users":[{"name":"deployer","user":{"token":"%s"}}],"contexts":[{"name":"gke","context":{"cluster":"gke","user":"deployer","namespace":"%s"}}]}\' "$endpoint" "$ca" "$token" "$NAMESPACE" > /out/kubeconfig',
-  ].join('\n');
+export const DNS_ENDPOINT_FORMAT = 'value(controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint)';
+
+/**
+ * A kubeconfig for the environment's cluster, through its DNS endpoint, holding a short-lived access token, as a
+ * Secret. The DNS endpoint presents a publicly trusted certificate, so there is no certificate-authority-data; IAM
+ * (container.clusters.connect) guards it. helm and the deploy program then need neither gcloud nor the GKE auth
+ * plugin. The token is written to a file inside the container (never printed), then read back into a Secret.
+ */
+export const KUBECONFIG_SCRIPT = [
+  'set -eu',
+  `endpoint=$(gcloud container clusters describe "$CLUSTER" --location "$REGION" --project "$PROJECT" --format='${DNS_ENDPOINT_FORMAT}')`,
+  '[ -n "$endpoint" ] || { echo "cluster $CLUSTER has no DNS endpoint" >&2; exit 1; }',
+  'token=$(gcloud auth print-access-token)',
+  'out=${KUBECONFIG_OUT:-/out/kubeconfig}',
+  'mkdir -p "$(dirname "$out")"',
+  'printf \'{"apiVersion":"v1","kind":"Config","current-context":"gke","clusters":[{"name":"gke","cluster":{"server":"https://%s"}}],"users":[{"name":"deployer","user":{"token":"%s"}}],"contexts":[{"name":"gke","context":{"cluster":"gke","user":"deployer","namespace":"%s"}}]}\' "$endpoint" "$token" "$NAMESPACE" > "$out"',
+].join('\n');
+
+export async function kubeconfig(env: EnvironmentFacts, credentials: Secret, runId: string): Promise<Secret> {
   const file = gcloud(credentials, env.gcpProject)
     .withEnvVariable('CLUSTER', env.cluster)
     .withEnvVariable('REGION', env.region)
     .withEnvVariable('PROJECT', env.gcpProject)
     .withEnvVariable('NAMESPACE', env.namespace)
     .withEnvVariable('RUN_ID', runId)
-    .withExec(['sh', '-c', script])
+    .withExec(['sh', '-c', KUBECONFIG_SCRIPT])
     .file('/out/kubeconfig');
   return dag.setSecret(`kubeconfig-${env.cluster}`, await file.contents());
 }

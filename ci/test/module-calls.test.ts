@@ -2,14 +2,17 @@
  * Fake-engine call-chain tests: every module function runs for real against a loopback GraphQL server that records
  * the engine calls it makes (no Dagger engine can run here; see docs/ci-cd.md).
  */
-import { connection, dag, type DirectoryID, type SecretID } from '@dagger.io/dagger';
-import { readFileSync } from 'node:fs';
+import { connection, dag, type DirectoryID, type FileID, type SecretID } from '@dagger.io/dagger';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IMAGES } from '../src/images.ts';
+import { Environment } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
-import { SERVICE_SUITES } from '../src/toolbox.ts';
+import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT, SERVICE_SUITES } from '../src/toolbox.ts';
 import {
   FakeEngine,
   REPO_ROOT_ID,
@@ -21,7 +24,10 @@ import {
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const engine = new FakeEngine({ repoRoot });
 const CREDENTIALS_ID = 'secret-id-of-gcp-credentials';
-const DIGEST_IMAGE = `us-central1-docker.pkg.dev/maps-api-production/maps/maps-api@sha256:${'c'.repeat(64)}`;
+const REGISTRY = 'us-central1-docker.pkg.dev/maps-api-production/maps';
+const API_IMAGE = `${REGISTRY}/maps-api@sha256:${'c'.repeat(64)}`;
+const VARNISH_IMAGE = `${REGISTRY}/varnish@sha256:${'e'.repeat(64)}`;
+const PLAN_FILE_ID = 'file-id-of-tfplan';
 
 beforeAll(async () => useFakeEngine(await engine.start(), engine));
 afterAll(() => engine.stop());
@@ -34,12 +40,13 @@ async function run<T>(
   let result: T | undefined;
   await connection(async () => {
     const source = dag.loadDirectoryFromID(REPO_ROOT_ID as DirectoryID);
-    result = await call(new MapsApi(), source);
+    result = await call(new MapsApi(source), source);
   });
   return { result, chains: engine.chains.map((c) => engine.expanded(c)) };
 }
 
 const credentials = () => dag.loadSecretFromID(CREDENTIALS_ID as SecretID);
+const planFile = () => dag.loadFileFromID(PLAN_FILE_ID as FileID);
 
 function calls(chains: Chain[], field: string) {
   return chains.flatMap((chain) => chain.filter((c) => c.field === field));
@@ -105,26 +112,68 @@ function expectSecretsOnlyAsSecretIds(chains: Chain[]) {
   expect(secretArgs).toBeGreaterThan(0);
 }
 
+/** The chain that produced an id passed as an argument (a File, Container, Directory …), expanded to its root. */
+function originOf(id: unknown): Chain {
+  const origin = engine.origins.get(String(id));
+  if (!origin) throw new Error(`no chain produced ${String(id)}`);
+  return engine.expanded(origin);
+}
+
+const dockerBuilds = (chain: Chain) =>
+  chain
+    .filter((c) => c.field === 'dockerBuild')
+    .map((c) => `${String(c.args.dockerfile)} ${String(c.args.platform)}`);
+
+/** The chain whose withExec runs the helm binary a container got, checked to be the repo's own install step. */
+function expectHelmFromInstallStep(chains: Chain[]) {
+  const helmFiles = calls(chains, 'withFile').filter((c) => c.args.path === '/usr/local/bin/helm');
+  expect(helmFiles.length).toBeGreaterThan(0);
+  for (const file of helmFiles) {
+    const builder = originOf(file.args.source);
+    expect(execs([builder])).toEqual([['bash', 'tools/install.sh', '30-helm']]);
+    const mounted = calls([builder], 'withDirectory')[0]?.args.include as string[];
+    expect(mounted).toEqual(expect.arrayContaining(['tools/versions.env', 'tools/install.d/30-helm.sh']));
+    expect(builder.at(-1)).toEqual({ field: 'file', args: { path: '/opt/maps-api-tools/bin/helm' } });
+  }
+  const froms = calls(chains, 'from').map((c) => String(c.args.address));
+  expect(froms.filter((a) => /helm/.test(a))).toEqual([]);
+}
+
 describe('module functions as the engine sees them', () => {
-  it('lint runs npm run lint and actionlint from pinned images', async () => {
-    const { chains } = await run((m, source) => m.lint(source));
+  it('lint names every workflow file for actionlint, which then passes without a .git (the real actionlint)', async () => {
+    const { chains } = await run((m) => m.lint());
     expect(execs(chains)).toContainEqual(['npm', 'run', 'lint']);
-    expect(execs(chains)).toContainEqual(['actionlint', '-color']);
+    const lint = chains.find((chain) => execs([chain]).some((a) => a[0] === 'actionlint'));
+    if (!lint) throw new Error('no actionlint exec');
+    const args = execs([lint]).find((a) => a[0] === 'actionlint') as string[];
+    const workflows = readdirSync(join(repoRoot, '.github/workflows')).map((f) => `.github/workflows/${f}`);
+    expect(args.slice(2).sort()).toEqual(workflows.sort());
+    // Replay the container: only .github under the workdir, no .git, the same argv.
+    const mount = calls([lint], 'withDirectory')[0];
+    expect(mount?.args.path).toBe('/repo/.github');
+    expect(originOf(mount?.args.source).slice(1)).toEqual([
+      { field: 'directory', args: { path: '.github' } },
+    ]);
+    expect(calls([lint], 'withWorkdir')[0]?.args.path).toBe('/repo');
+    const dir = mkdtempSync(join(tmpdir(), 'lint-replay-'));
+    cpSync(join(repoRoot, '.github'), join(dir, '.github'), { recursive: true });
+    const result = spawnSync(args[0] as string, args.slice(1), { cwd: dir, encoding: 'utf8' });
+    if (result.error) throw new Error(`actionlint not runnable: run tools/install.sh 60-actionlint`);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
     expectPinnedImages(chains);
   });
 
   describe('test', () => {
     let chains: Chain[];
     beforeEach(async () => {
-      ({ chains } = await run((m, source) => m.test(source)));
+      ({ chains } = await run((m) => m.test()));
     });
 
     /** The chain that built the service bound under `alias`, expanded back to its root. */
     function service(alias: string): Chain {
       const binding = calls(chains, 'withServiceBinding').find((c) => c.args.alias === alias);
-      const origin = engine.origins.get(String(binding?.args.service));
-      if (!origin) throw new Error(`no service bound as ${alias}`);
-      return engine.expanded(origin);
+      return originOf(binding?.args.service);
     }
     const dockerfileOf = (chain: Chain) => chain.find((c) => c.field === 'dockerBuild')?.args.dockerfile;
     const envOf = (chain: Chain, name: string) =>
@@ -141,9 +190,7 @@ describe('module functions as the engine sees them', () => {
       expect(IMAGES.python.tag).toMatch(/python:3\.1[3-9][.\d]*-slim-bookworm$/);
       expect(IMAGES.node.tag).toMatch(/node:22[.\d]*-bookworm-slim$/);
       // Node comes from the pinned node image (its binary and npm), not from Debian.
-      const nodeImage = engine.expanded(
-        engine.origins.get(String(calls([runner!], 'withFile')[0]?.args.source)) ?? [],
-      );
+      const nodeImage = originOf(calls([runner!], 'withFile')[0]?.args.source);
       expect(calls([nodeImage], 'from')[0]?.args.address).toBe(`${IMAGES.node.tag}@${IMAGES.node.digest}`);
       expect(calls([nodeImage], 'file')[0]?.args.path).toBe('/usr/local/bin/node');
       const order = (match: (args: string[]) => boolean) => runnerExecs.findIndex(match);
@@ -182,6 +229,7 @@ describe('module functions as the engine sees them', () => {
       expect(calls([varnish], 'asService')[0]?.args.args).toBeUndefined();
       const helm = execs(chains).find((a) => a.join(' ').includes('helm template')) ?? [];
       expect(helm.join(' ')).toContain('--show-only templates/varnish-configmap.yaml');
+      expectHelmFromInstallStep(chains);
     });
 
     it('runs the full smoke through Varnish against the data the emulator image is seeded with', () => {
@@ -197,142 +245,342 @@ describe('module functions as the engine sees them', () => {
     });
   });
 
-  it('build returns one image per platform from api/Dockerfile', async () => {
-    const { chains } = await run(async (m, source) => Promise.all(m.build(source).map((c) => c.id())));
-    const builds = calls(chains, 'dockerBuild').map((c) => [c.args.dockerfile, c.args.platform]);
-    expect(builds).toEqual([
-      ['api/Dockerfile', 'linux/amd64'],
-      ['api/Dockerfile', 'linux/arm64'],
+  it('build returns both images for both platforms from their Dockerfiles', async () => {
+    const { chains } = await run(async (m) => Promise.all(m.build().map((c) => c.id())));
+    expect(chains.flatMap(dockerBuilds)).toEqual([
+      'api/Dockerfile linux/amd64',
+      'api/Dockerfile linux/arm64',
+      'images/varnish/Dockerfile linux/amd64',
+      'images/varnish/Dockerfile linux/arm64',
     ]);
   });
 
-  it('scan fails the build on HIGH and CRITICAL findings in the image and the config', async () => {
-    const { chains } = await run((m, source) => m.scan(source));
-    const trivy = execs(chains).filter((a) => a[0] === 'trivy');
-    expect(trivy.map((a) => a[1])).toEqual(['image', 'config']);
-    for (const args of trivy) expect(args.join(' ')).toContain('--severity HIGH,CRITICAL --exit-code 1');
-    expectPinnedImages(chains);
-  });
-
-  it('publish pushes both platforms with a registry token Secret and returns a digest reference', async () => {
-    const { result, chains } = await run((m, source) => m.publish(source, credentials(), 'v1.2.3'));
-    expect(result).toBe(
-      `us-central1-docker.pkg.dev/maps-api-production/maps/maps-api@sha256:${'ab'.repeat(32)}`,
+  it('scan gates every platform variant of both images and the config on HIGH and CRITICAL findings', async () => {
+    const { chains } = await run((m) => m.scan());
+    const trivy = chains.filter((chain) => execs([chain]).some((a) => a[0] === 'trivy'));
+    const scanned = trivy.flatMap((chain) =>
+      calls([chain], 'withFile').flatMap((f) => dockerBuilds(originOf(f.args.source))),
     );
-    const publish = calls(chains, 'publish')[0];
-    expect(publish?.args.address).toBe('us-central1-docker.pkg.dev/maps-api-production/maps/maps-api:v1.2.3');
-    expect(publish?.args.platformVariants).toHaveLength(1);
-    expect(calls(chains, 'withRegistryAuth')[0]?.args.username).toBe('oauth2accesstoken');
-    expectSecretsOnlyAsSecretIds(chains);
+    expect(scanned.sort()).toEqual([
+      'api/Dockerfile linux/amd64',
+      'api/Dockerfile linux/arm64',
+      'images/varnish/Dockerfile linux/amd64',
+      'images/varnish/Dockerfile linux/arm64',
+    ]);
+    const args = execs(trivy).filter((a) => a[0] === 'trivy');
+    expect(args.map((a) => a[1]).sort()).toEqual(['config', 'image', 'image', 'image', 'image']);
+    for (const a of args) expect(a.join(' ')).toContain('--severity HIGH,CRITICAL --exit-code 1');
     expectPinnedImages(chains);
   });
 
-  it('render templates the chart with the environment values file and the digest', async () => {
-    const { chains } = await run((m, source) => m.render(source, 'staging', DIGEST_IMAGE));
+  describe('publish', () => {
+    it('builds, scans and then pushes both images from the same builds, printing both digests', async () => {
+      const { result, chains } = await run((m) => m.publish(credentials(), 'abc123'));
+      expect(result).toBe(
+        [
+          `api-image=${REGISTRY}/maps-api@sha256:${'ab'.repeat(32)}`,
+          `varnish-image=${REGISTRY}/varnish@sha256:${'ab'.repeat(32)}`,
+        ].join('\n'),
+      );
+      const raw = engine.chains;
+      for (const [dockerfile, repository] of [
+        ['api/Dockerfile', 'maps-api'],
+        ['images/varnish/Dockerfile', 'varnish'],
+      ] as const) {
+        const pushIndex = raw.findIndex((c) =>
+          c.some((call) => call.field === 'publish' && String(call.args.address).includes(`/${repository}:`)),
+        );
+        const push = chains[pushIndex] as Chain;
+        expect(calls([push], 'publish')[0]?.args.address).toBe(`${REGISTRY}/${repository}:abc123`);
+        const pushed = [
+          ...dockerBuilds(push),
+          ...(calls([push], 'publish')[0]?.args.platformVariants as string[]).flatMap((id) =>
+            dockerBuilds(originOf(id)),
+          ),
+        ];
+        expect(pushed).toEqual([`${dockerfile} linux/amd64`, `${dockerfile} linux/arm64`]);
+        // The same builds went through Trivy, and every scan finished before the push.
+        const scans = chains
+          .map((chain, i) => ({ chain, i }))
+          .filter(({ chain }) => execs([chain]).some((a) => a[0] === 'trivy' && a[1] === 'image'))
+          .filter(({ chain }) =>
+            calls([chain], 'withFile').some((f) =>
+              dockerBuilds(originOf(f.args.source))[0]?.startsWith(dockerfile),
+            ),
+          );
+        expect(
+          scans.flatMap(({ chain }) =>
+            calls([chain], 'withFile').flatMap((f) => dockerBuilds(originOf(f.args.source))),
+          ),
+        ).toEqual(pushed);
+        for (const { i } of scans) expect(i).toBeLessThan(pushIndex);
+      }
+      expect(calls(chains, 'withRegistryAuth').map((c) => c.args.username)).toEqual([
+        'oauth2accesstoken',
+        'oauth2accesstoken',
+      ]);
+      expectSecretsOnlyAsSecretIds(chains);
+      expectPinnedImages(chains);
+    });
+
+    it('refuses `latest` (the registry keeps tags immutable) before any engine call', async () => {
+      await expect(run((m) => m.publish(credentials(), 'latest'))).rejects.toThrow(/immutable tag/);
+      expect(engine.chains).toHaveLength(0);
+    });
+
+    it('pushes to exactly the repositories the chart pulls from', async () => {
+      const { result } = await run((m) => m.publish(credentials(), 'abc123'));
+      const values = readFileSync(join(repoRoot, 'charts/maps-api/values.yaml'), 'utf8');
+      for (const line of String(result).split('\n')) {
+        const repository = line.slice(line.indexOf('=') + 1).split('@')[0];
+        expect(values).toContain(`repository: ${repository}\n`);
+      }
+    });
+  });
+
+  it('render templates the chart with the environment values file and both digests, with the pinned helm', async () => {
+    const { chains } = await run((m) => m.render(Environment.staging, API_IMAGE, VARNISH_IMAGE));
     const helm = execs(chains).find((a) => a[0] === 'helm') ?? [];
     expect(helm.join(' ')).toContain('template maps-api . --namespace maps-api --values values-staging.yaml');
     expect(helm).toContain(`images.api.digest=sha256:${'c'.repeat(64)}`);
-  });
-
-  it('plan runs terraform plan in the environment root with credentials mounted as a Secret', async () => {
-    const { chains } = await run((m, source) => m.plan(source, 'dev', credentials()));
-    expect(calls(chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/envs/dev');
-    expect(execs(chains).map((a) => a.slice(0, 2).join(' '))).toEqual(['terraform init', 'terraform plan']);
-    expectSecretsOnlyAsSecretIds(chains);
+    expect(helm).toContain(`images.varnish.repository=${REGISTRY}/varnish`);
+    expect(helm).toContain(`images.varnish.digest=sha256:${'e'.repeat(64)}`);
+    expectHelmFromInstallStep(chains);
     expectPinnedImages(chains);
   });
 
-  it('apply runs terraform apply and refuses production without --confirm-production', async () => {
-    const { chains } = await run((m, source) => m.apply(source, 'staging', credentials(), false));
-    expect(execs(chains).map((a) => a.slice(0, 2).join(' '))).toEqual(['terraform init', 'terraform apply']);
-    expectSecretsOnlyAsSecretIds(chains);
-    engine.reset();
-    await expect(run((m, source) => m.apply(source, 'production', credentials()))).rejects.toThrow(
-      /confirm-production/,
-    );
-    expect(engine.chains).toHaveLength(0);
+  describe('terraform', () => {
+    const lockRoot = (withLock: boolean) => {
+      const dir = mkdtempSync(join(tmpdir(), 'tf-root-'));
+      cpSync(join(repoRoot, 'environments.json'), join(dir, 'environments.json'));
+      mkdirSync(join(dir, 'terraform/envs/dev'), { recursive: true });
+      writeFileSync(join(dir, 'terraform/envs/dev/main.tf'), '');
+      if (withLock) writeFileSync(join(dir, 'terraform/envs/dev/.terraform.lock.hcl'), '');
+      return dir;
+    };
+    const initOf = (chains: Chain[]) => execs(chains).find((a) => a[1] === 'init') ?? [];
+
+    it('init enforces a committed lock file and works without one', async () => {
+      try {
+        engine.options.repoRoot = lockRoot(false);
+        expect(
+          initOf((await run(async (m) => (await m.plan(Environment.dev, credentials())).id())).chains),
+        ).toEqual(['terraform', 'init', '-input=false', '-no-color']);
+        engine.reset();
+        engine.options.repoRoot = lockRoot(true);
+        expect(
+          initOf((await run(async (m) => (await m.plan(Environment.dev, credentials())).id())).chains),
+        ).toContain('-lockfile=readonly');
+      } finally {
+        engine.options.repoRoot = repoRoot;
+      }
+    });
+
+    it('plan saves the plan (-out) in the directory it returns, beside its text', async () => {
+      const { chains } = await run(async (m) => (await m.plan(Environment.dev, credentials())).id());
+      expect(calls(chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/envs/dev');
+      const plan = execs(chains).find((a) => a[1] === 'plan') ?? [];
+      expect(plan).toEqual(expect.arrayContaining(['-out=/out/tfplan', '-lock=false']));
+      expect(
+        execs(chains).some((a) =>
+          a.join(' ').includes('terraform show -no-color /out/tfplan > /out/plan.txt'),
+        ),
+      ).toBe(true);
+      const returned = chains.findLast((c) => c.at(-1)?.field === 'id');
+      expect(returned?.at(-2)).toEqual({ field: 'directory', args: { path: '/out' } });
+      expectSecretsOnlyAsSecretIds(chains);
+      expectPinnedImages(chains);
+    });
+
+    it('apply applies the saved plan it is given, never a fresh plan, and refuses production without --confirm-production', async () => {
+      const { chains } = await run((m) => m.apply(Environment.staging, planFile(), credentials(), false));
+      const terraform = execs(chains).filter((a) => a[0] === 'terraform');
+      expect(terraform.map((a) => a[1])).toEqual(['init', 'apply']);
+      expect(terraform[1]).toEqual([
+        'terraform',
+        'apply',
+        '-input=false',
+        '-lock-timeout=5m',
+        '-no-color',
+        '/plan/tfplan',
+      ]);
+      expect(terraform.flat()).not.toContain('-auto-approve');
+      const plan = calls(chains, 'withFile').find((c) => c.args.path === '/plan/tfplan');
+      expect(originOf(plan?.args.source)).toEqual([{ field: 'loadFileFromID', args: { id: PLAN_FILE_ID } }]);
+      expectSecretsOnlyAsSecretIds(chains);
+      engine.reset();
+      await expect(run((m) => m.apply(Environment.production, planFile(), credentials()))).rejects.toThrow(
+        /confirm-production/,
+      );
+      expect(engine.chains).toHaveLength(0);
+    });
   });
 
-  it('resolve-image turns the commit tag into the digest reference published for it', async () => {
+  it('resolve-images turns the commit tag into both digest references and tags them for a release', async () => {
     engine.stdoutFor = (args) => (args.includes('describe') ? `sha256:${'d'.repeat(64)}\n` : undefined);
-    const { result, chains } = await run((m, source) => m.resolveImage(source, 'abc123', credentials()));
-    const describeExec = execs(chains).find((a) => a.includes('describe')) ?? [];
-    expect(describeExec).toContain('us-central1-docker.pkg.dev/maps-api-production/maps/maps-api:abc123');
+    const { result, chains } = await run((m) => m.resolveImages('abc123', credentials(), 'v1.4.0'));
+    const described = execs(chains)
+      .filter((a) => a.includes('describe'))
+      .map((a) => a[5]);
+    expect(described).toEqual([`${REGISTRY}/maps-api:abc123`, `${REGISTRY}/varnish:abc123`]);
     expect(result).toBe(
-      `us-central1-docker.pkg.dev/maps-api-production/maps/maps-api@sha256:${'d'.repeat(64)}`,
+      [
+        `api-image=${REGISTRY}/maps-api@sha256:${'d'.repeat(64)}`,
+        `varnish-image=${REGISTRY}/varnish@sha256:${'d'.repeat(64)}`,
+      ].join('\n'),
     );
+    expect(execs(chains).filter((a) => a.includes('tags'))).toEqual([
+      [
+        'gcloud',
+        'artifacts',
+        'docker',
+        'tags',
+        'add',
+        `${REGISTRY}/maps-api@sha256:${'d'.repeat(64)}`,
+        `${REGISTRY}/maps-api:v1.4.0`,
+      ],
+      [
+        'gcloud',
+        'artifacts',
+        'docker',
+        'tags',
+        'add',
+        `${REGISTRY}/varnish@sha256:${'d'.repeat(64)}`,
+        `${REGISTRY}/varnish:v1.4.0`,
+      ],
+    ]);
     expectSecretsOnlyAsSecretIds(chains);
     expectPinnedImages(chains);
 
     engine.reset();
     engine.stdoutFor = () => 'ERROR: not found';
-    await expect(run((m, source) => m.resolveImage(source, 'nope', credentials()))).rejects.toThrow(
-      /not a digest/,
-    );
+    await expect(run((m) => m.resolveImages('nope', credentials()))).rejects.toThrow(/not a digest/);
   });
 
-  it('deploy installs the digest atomically, verifies the rollout and smokes', async () => {
-    const { chains } = await run((m, source) =>
-      m.deploy(source, 'staging', DIGEST_IMAGE, credentials(), false),
-    );
-    const helm = execs(chains).find((a) => a[0] === 'helm' && a[1] === 'upgrade') ?? [];
-    expect(helm).toEqual(
-      expect.arrayContaining(['--install', '--atomic', '--wait', '--values', 'values-staging.yaml']),
-    );
-    expect(helm).toContain(
-      'images.api.repository=us-central1-docker.pkg.dev/maps-api-production/maps/maps-api',
-    );
-    expect(helm).toContain(`images.api.digest=sha256:${'c'.repeat(64)}`);
-    expect(execs(chains).some((a) => a.includes('rollout/main.ts'))).toBe(true);
-    expect(execs(chains).some((a) => a.includes('https://maps-api.staging.example.com'))).toBe(true);
-    expect(execs(chains).some((a) => a[1] === 'rollback')).toBe(false);
-    const clusterExec = execs(chains).find((a) => a[0] === 'sh' && a[2]?.includes('clusters describe'));
-    expect(clusterExec).toBeDefined();
-    expectSecretsOnlyAsSecretIds(chains);
-    expectPinnedImages(chains);
-  });
+  describe('deploy', () => {
+    it('runs the shared deploy program with both digests, the cluster kubeconfig and helm, and no step of its own', async () => {
+      const { chains } = await run((m) =>
+        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials(), false),
+      );
+      const program = chains.find((chain) => execs([chain]).some((a) => a.includes('ci/deploy/main.ts')));
+      if (!program) throw new Error('deploy does not run ci/deploy/main.ts');
+      expect(execs([program]).at(-1)).toEqual([
+        'node',
+        '--experimental-strip-types',
+        'ci/deploy/main.ts',
+        '--env',
+        'staging',
+        '--namespace',
+        'maps-api',
+        '--api-image',
+        API_IMAGE,
+        '--varnish-image',
+        VARNISH_IMAGE,
+        '--smoke-url',
+        'https://maps-api.staging.example.com',
+        '--timeout',
+        '10m',
+      ]);
+      expect(calls([program], 'withWorkdir').at(-1)?.args.path).toBe('/repo');
+      expect(calls([program], 'withMountedSecret')[0]?.args.path).toBe('/run/secrets/kubeconfig');
+      expect(calls([program], 'withEnvVariable')).toContainEqual({
+        field: 'withEnvVariable',
+        args: { name: 'KUBECONFIG', value: '/run/secrets/kubeconfig' },
+      });
+      // The upgrade, verification, smoke and rollback live only in the program: the module runs no helm itself.
+      expect(
+        execs(chains).filter((a) => a[0] === 'helm' || a.some((x) => /rollout\/main|smoke\/main/.test(x))),
+      ).toEqual([]);
+      expectHelmFromInstallStep(chains);
+      expectSecretsOnlyAsSecretIds(chains);
+      expectPinnedImages(chains);
+    });
 
-  it('deploy refuses a tag reference before touching anything', async () => {
-    await expect(
-      run((m, source) =>
-        m.deploy(source, 'dev', 'us-central1-docker.pkg.dev/p/maps/maps-api:latest', credentials()),
-      ),
-    ).rejects.toThrow(/not a digest reference/);
-    expect(calls(engine.chains, 'withExec')).toHaveLength(0);
-  });
+    it('refuses tags, other registries and swapped images before touching anything', async () => {
+      const refusals = [
+        [`${REGISTRY}/maps-api:latest`, VARNISH_IMAGE, /not a digest reference/],
+        [`docker.io/library/nginx@sha256:${'a'.repeat(64)}`, VARNISH_IMAGE, /not in the project registry/],
+        [API_IMAGE, `ghcr.io/someone/varnish@sha256:${'a'.repeat(64)}`, /not in the project registry/],
+        [VARNISH_IMAGE, API_IMAGE, /not in the project registry/],
+      ] as const;
+      for (const [api, varnish, error] of refusals) {
+        engine.reset();
+        await expect(run((m) => m.deploy(Environment.dev, api, varnish, credentials()))).rejects.toThrow(
+          error,
+        );
+        expect(calls(engine.chains, 'withExec')).toHaveLength(0);
+      }
+    });
 
-  it('production is refused without --confirm-production and no engine call is made', async () => {
-    await expect(
-      run((m, source) => m.deploy(source, 'production', DIGEST_IMAGE, credentials(), false)),
-    ).rejects.toThrow(/confirm-production/);
-    expect(engine.chains).toHaveLength(0);
-  });
+    it('is refused for production without --confirm-production before any engine call', async () => {
+      await expect(
+        run((m) => m.deploy(Environment.production, API_IMAGE, VARNISH_IMAGE, credentials(), false)),
+      ).rejects.toThrow(/confirm-production/);
+      expect(engine.chains).toHaveLength(0);
+    });
 
-  it('production deploys with --confirm-production', async () => {
-    const { chains } = await run((m, source) =>
-      m.deploy(source, 'production', DIGEST_IMAGE, credentials(), true),
-    );
-    const helm = execs(chains).find((a) => a[1] === 'upgrade') ?? [];
-    expect(helm).toContain('values-production.yaml');
-  });
-
-  it('a failed rollout verification rolls the release back and fails the deploy', async () => {
-    engine.failExecContaining = 'rollout/main.ts';
-    await expect(
-      run((m, source) => m.deploy(source, 'dev', DIGEST_IMAGE, credentials(), false)),
-    ).rejects.toThrow(/rolled back/);
-    const all = engine.chains.map((c) => engine.expanded(c));
-    expect(execs(all).find((a) => a[1] === 'rollback')).toEqual(
-      expect.arrayContaining(['helm', 'rollback', 'maps-api', '0', '--namespace', 'maps-api', '--wait']),
-    );
+    it('builds its kubeconfig for the DNS endpoint Terraform opens, without a CA (a replay with a stub gcloud)', async () => {
+      const { chains } = await run((m) =>
+        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials()),
+      );
+      const chain = chains.find((c) =>
+        execs([c]).some((a) => a[0] === 'sh' && a[2]?.includes('clusters describe')),
+      );
+      if (!chain) throw new Error('no kubeconfig exec');
+      const script = execs([chain]).find((a) => a[0] === 'sh')?.[2] as string;
+      expect(script).toBe(KUBECONFIG_SCRIPT);
+      // Terraform: the IP endpoint admits no network, the DNS endpoint admits external traffic, and its output
+      // reads the same field gcloud is asked for (snake_case path → camelCase).
+      const gke = readFileSync(join(repoRoot, 'terraform/modules/gke/main.tf'), 'utf8');
+      expect(gke).toMatch(/dns_endpoint_config\s*\{\s*allow_external_traffic\s*=\s*true/);
+      expect(gke).toMatch(/gcp_public_cidrs_access_enabled\s*=\s*false/);
+      const outputs = readFileSync(join(repoRoot, 'terraform/modules/gke/outputs.tf'), 'utf8');
+      const path =
+        /value\s*=\s*google_container_cluster\.this\.(control_plane_endpoints_config\S*dns_endpoint_config\S*)/.exec(
+          outputs,
+        )?.[1] ?? '';
+      const camel = path.replace(/\[0\]/g, '').replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      expect(DNS_ENDPOINT_FORMAT).toBe(`value(${camel})`);
+      // Run the script as the container would, with a gcloud that answers only the DNS-endpoint question.
+      const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(
+        join(dir, 'bin/gcloud'),
+        [
+          '#!/bin/sh',
+          'case "$*" in',
+          `  "container clusters describe maps-api-staging --location us-central1 --project maps-api-staging --format=${DNS_ENDPOINT_FORMAT}") echo gke-0123abc-456.us-central1.gke.goog ;;`,
+          '  "auth print-access-token") echo short-lived-token ;;',
+          '  *) echo "unexpected gcloud $*" >&2; exit 1 ;;',
+          'esac',
+          '',
+        ].join('\n'),
+      );
+      chmodSync(join(dir, 'bin/gcloud'), 0o755);
+      const env = Object.fromEntries(
+        calls([chain], 'withEnvVariable').map((c) => [String(c.args.name), String(c.args.value)]),
+      );
+      const result = spawnSync('sh', ['-c', script], {
+        encoding: 'utf8',
+        env: { ...env, PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, KUBECONFIG_OUT: join(dir, 'kubeconfig') },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      const config = JSON.parse(readFileSync(join(dir, 'kubeconfig'), 'utf8')) as {
+        clusters: { cluster: Record<string, string> }[];
+        contexts: { context: { namespace: string } }[];
+      };
+      expect(config.clusters[0]?.cluster).toEqual({ server: 'https://gke-0123abc-456.us-central1.gke.goog' });
+      expect(config.contexts[0]?.context.namespace).toBe('maps-api');
+    });
   });
 
   it('an environment missing from environments.json is refused', async () => {
-    await expect(run((m, source) => m.render(source, 'qa'))).rejects.toThrow(/unknown environment "qa"/);
+    await expect(run((m) => m.render('qa' as Environment))).rejects.toThrow(/unknown environment "qa"/);
   });
 
   it('smoke goes through the environment host with the replica tileset', async () => {
-    const { chains } = await run((m, source) => m.smoke(source, 'dev'));
+    const { chains } = await run((m) => m.smoke(Environment.dev));
     const smoke = execs(chains).find((a) => a.includes('smoke/main.ts')) ?? [];
     expect(smoke).toEqual(
       expect.arrayContaining(['https://maps-api.dev.example.com', 'maps-api-dev.maps_replica.osm_buildings']),
@@ -340,8 +588,8 @@ describe('module functions as the engine sees them', () => {
   });
 
   it('replicate-table calls the replica tool with the environment project and flags', async () => {
-    const { chains } = await run((m, source) =>
-      m.replicateTable(source, 'staging', credentials(), 'overwrite', true, false, 'http://varnish/ban'),
+    const { chains } = await run((m) =>
+      m.replicateTable(Environment.staging, credentials(), 'overwrite', true, false, 'http://varnish/ban'),
     );
     const replicate = execs(chains).find((a) => a.includes('replicate')) ?? [];
     expect(replicate).toEqual([
@@ -365,10 +613,8 @@ describe('module functions as the engine sees them', () => {
 
   it('replicate-table counts "already up to date" (exit 3) as success and fails on any other non-zero exit', async () => {
     engine.exitCodeFor = () => 3;
-    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).resolves.toBeDefined();
+    await expect(run((m) => m.replicateTable(Environment.dev, credentials()))).resolves.toBeDefined();
     engine.exitCodeFor = () => 4; // verification failed
-    await expect(run((m, source) => m.replicateTable(source, 'dev', credentials()))).rejects.toThrow(
-      /exited 4/,
-    );
+    await expect(run((m) => m.replicateTable(Environment.dev, credentials()))).rejects.toThrow(/exited 4/);
   });
 });

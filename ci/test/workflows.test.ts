@@ -116,13 +116,31 @@ describe('workflow policies', () => {
     }
   });
 
-  it('shares one deploy queue per environment across main, release and rollback', () => {
-    const groups = allJobs
-      .filter(({ job }) => runs(job).some((r) => r.includes('dagger call deploy')))
-      .map(({ job }) => job.concurrency?.group);
-    expect(new Set(groups)).toEqual(
-      new Set(['deploy-dev', 'deploy-staging', 'deploy-production', 'deploy-${{ inputs.env }}']),
+  it('gives each workflow its own deploy groups, so no push can replace a release or rollback deploy', () => {
+    // GitHub keeps one running and one pending job per concurrency group, and a newer pending job replaces the
+    // pending one whatever cancel-in-progress says: a group shared by main and release would let a push to main
+    // replace a release's pending staging deploy, and production (which needs it) would be skipped.
+    const deploys = allJobs.filter(({ job }) => runs(job).some((r) => r.includes('dagger call deploy')));
+    const owner = new Map<string, string>();
+    for (const { w, name, job } of deploys) {
+      const group = job.concurrency?.group ?? '';
+      expect(group, `${w.file} ${name}`).toMatch(new RegExp(`^${w.file.replace('.yml', '')}-deploy-`));
+      expect(owner.get(group) ?? w.file, `${group} is shared`).toBe(w.file);
+      owner.set(group, w.file);
+    }
+    expect([...owner.keys()].sort()).toEqual(
+      [
+        'main-deploy-dev',
+        'main-deploy-staging',
+        'release-deploy-production',
+        'release-deploy-staging',
+        'rollback-deploy-${{ inputs.env }}',
+      ].sort(),
     );
+    const release = byFile('release.yml');
+    const staging = release.jobs['deploy-staging'] as Job;
+    expect(needsOf(release.jobs['deploy-production'] as Job)).toContain('deploy-staging');
+    expect(runs(staging).join()).toContain('deploy --env staging');
   });
 
   it('deploys production only from a version tag, after staging, with the same resolved digest', () => {
@@ -135,9 +153,10 @@ describe('workflow policies', () => {
     expect(prod.if).toMatch(/startsWith\(github\.ref, 'refs\/tags\/v'\)/);
     const staging = needsOf(prod).map((n) => release.jobs[n]);
     expect(staging.some((j) => j && runs(j).some((r) => r.includes('deploy --env staging')))).toBe(true);
-    // Both deploys take the image from the same resolve job output: one digest for staging and production.
+    // Both deploys take both images from the same resolve job outputs: one digest each for staging and production.
     for (const job of [prod, ...staging.filter((j) => j && environmentOf(j) === 'staging')]) {
-      expect(JSON.stringify(job?.steps)).toContain('needs.resolve.outputs.image');
+      expect(JSON.stringify(job?.steps)).toContain('needs.resolve.outputs.api-image');
+      expect(JSON.stringify(job?.steps)).toContain('needs.resolve.outputs.varnish-image');
     }
     expect(JSON.stringify(byFile('main.yml'))).not.toContain('production');
   });
@@ -146,7 +165,26 @@ describe('workflow policies', () => {
     const infra = byFile('infra.yml');
     const prod = infra.jobs['apply-production'] as Job;
     expect(prod.if).toMatch(/startsWith\(github\.ref, 'refs\/tags\/v'\)/);
-    expect(needsOf(prod)).toEqual(['apply-staging']);
+    expect(needsOf(prod)).toEqual(['plan', 'apply-staging']);
+  });
+
+  it('applies only the saved plan of the same environment, made by the plan job and read by its reviewers', () => {
+    const infra = byFile('infra.yml');
+    const plan = infra.jobs.plan as Job;
+    expect(runs(plan)).toEqual([
+      'dagger call plan --env "$TARGET_ENV" --gcp-credentials "file:$GOOGLE_APPLICATION_CREDENTIALS" export --path "plan-$TARGET_ENV"',
+    ]);
+    const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({ name: 'plan-${{ matrix.env }}', path: 'plan-${{ matrix.env }}/' });
+    for (const env of environments) {
+      const job = infra.jobs[`apply-${env}`] as Job;
+      expect(needsOf(job)).toContain('plan');
+      const download = job.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+      expect(download?.with).toEqual({ name: `plan-${env}`, path: `plan-${env}` });
+      const [apply, ...rest] = runs(job);
+      expect(rest).toEqual([]);
+      expect(apply).toMatch(new RegExp(`^dagger call apply --env ${env} .*--plan plan-${env}/tfplan `));
+    }
   });
 
   it('names only environments from environments.json, and matrices cover all of them', () => {
@@ -154,6 +192,8 @@ describe('workflow policies', () => {
       const env = environmentOf(job);
       if (env && !env.includes('${{'))
         expect([...environments, 'publish'], `${w.file} ${name}`).toContain(env);
+      if (env?.includes('${{'))
+        expect(['${{ matrix.env }}', '${{ matrix.env }}-plan', '${{ inputs.env }}']).toContain(env);
       const matrix = job.strategy?.matrix?.env;
       if (Array.isArray(matrix)) expect(matrix, `${w.file} ${name}`).toEqual(environments);
       if (typeof matrix === 'string') {
@@ -177,7 +217,7 @@ describe('workflow policies', () => {
     const job = rollback.jobs.rollback as Job;
     expect(environmentOf(job)).toBe('${{ inputs.env }}');
     expect(runs(job).join()).toMatch(
-      /dagger call deploy --env "\$TARGET_ENV" --confirm-production="\$CONFIRM" --image "\$IMAGE"/,
+      /dagger call deploy --env "\$TARGET_ENV" --confirm-production="\$CONFIRM" --api-image "\$API_IMAGE" --varnish-image "\$VARNISH_IMAGE"/,
     );
   });
 });

@@ -3,7 +3,7 @@
  * DAGGER_SESSION_PORT/DAGGER_SESSION_TOKEN exactly as it does inside a real engine; every query is parsed and
  * recorded as a call chain, and answered with plausible leaves (ids, stdout, file contents from the real repo).
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -60,7 +60,7 @@ export class FakeEngine {
   private server: Server | undefined;
   private counter = 0;
 
-  constructor(private readonly options: FakeEngineOptions) {}
+  constructor(readonly options: FakeEngineOptions) {}
 
   async start(): Promise<number> {
     this.server = createServer((req, res) => {
@@ -153,6 +153,15 @@ export class FakeEngine {
           return readFileSync(join(this.options.repoRoot, String(file.args.path)), 'utf8');
         }
         return `contents of ${String(file?.args.path)}`;
+      }
+      case 'entries': {
+        // loadDirectoryFromID(repo-root).directory(a).directory(b)…entries → the real folder's names.
+        if (full[0]?.field !== 'loadDirectoryFromID' || full[0].args.id !== REPO_ROOT_ID) return [];
+        const path = full
+          .slice(1, -1)
+          .map((c) => (c.field === 'directory' ? String(c.args.path) : undefined));
+        if (path.includes(undefined)) return [];
+        return readdirSync(join(this.options.repoRoot, ...(path as string[])));
       }
       case 'stdout': {
         const exec = [...full].reverse().find((c) => c.field === 'withExec');

@@ -1,0 +1,28 @@
+/** Terraform for one environment root, initialised the same way by `plan` and `apply`. */
+import { dag, type Container, type Directory, type Secret } from '@dagger.io/dagger';
+import { pinned } from './images.js';
+import { withGoogleCredentials } from './toolbox.js';
+
+export const LOCK_FILE = '.terraform.lock.hcl';
+
+/**
+ * `terraform init` flags: a committed lock file is enforced (`-lockfile=readonly`); without one, init records the
+ * providers it selects inside the container, so plan works before and after the lock files are committed
+ * (docs/infrastructure.md says how they are made: `terraform providers lock` on a machine that reaches the registry).
+ */
+export async function initArgs(source: Directory, root: string): Promise<string[]> {
+  const locked = (await source.directory(root).entries()).includes(LOCK_FILE);
+  return ['terraform', 'init', '-input=false', '-no-color', ...(locked ? ['-lockfile=readonly'] : [])];
+}
+
+/** terraform/envs/<env> initialised against its backend, with the Workload Identity credentials mounted. */
+export async function initialised(source: Directory, env: string, credentials: Secret): Promise<Container> {
+  const root = `terraform/envs/${env}`;
+  return withGoogleCredentials(dag.container().from(pinned('terraform')), credentials)
+    .withMountedCache('/root/.terraform.d/plugin-cache', dag.cacheVolume('maps-api-terraform-plugins'))
+    .withEnvVariable('TF_PLUGIN_CACHE_DIR', '/root/.terraform.d/plugin-cache')
+    .withEnvVariable('TF_IN_AUTOMATION', '1')
+    .withDirectory('/terraform', source.directory('terraform'))
+    .withWorkdir(`/${root}`)
+    .withExec(await initArgs(source, root));
+}
