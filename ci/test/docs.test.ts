@@ -84,7 +84,7 @@ describe('docs name only what exists', () => {
     for (const doc of docs) {
       for (const { ref, resolved } of referencedPaths(doc)) {
         checked++;
-        if (!existsSync(resolved) && !buildOutput(resolved))
+        if (!existsSync(resolved) && !buildOutput(ref.endsWith('/') ? `${resolved}/` : resolved))
           missing.push(`${relative(repoRoot, doc.path)}: ${ref}`);
       }
     }
