@@ -141,6 +141,15 @@ describe('the helm test hook, run against the chart-rendered Varnish', () => {
     expect(tileRequests).toBe(3);
   });
 
+  it('answers the rendered readiness probe from the VCL, without asking the API', async () => {
+    const { readinessProbe } = find(objects, 'Deployment', varnishName).spec.template.spec.containers[0];
+    const before = tileRequests;
+    const res = await fetch(`http://127.0.0.1:${varnishPort}${readinessProbe.httpGet.path as string}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-cache')).toBe('SYNTH');
+    expect(tileRequests).toBe(before);
+  });
+
   it('fails when the first answer is already a HIT (the test can fail)', async () => {
     const fixed = helmTestCommand().replace(/miss_url="[^"]*"/, 'miss_url="/maps/tileset/p.d.t/20/7/7"');
     const first = await shell(fixed);

@@ -67,10 +67,17 @@ describe.each(environmentNames)('Varnish in %s', (environment) => {
     expect(malloc + transient).toBeLessThan(limit - overhead);
   });
 
-  it('probes the listener over TCP, so it stays in service (serving grace) while the API is down', () => {
-    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
-      expect(varnish[probe].tcpSocket, probe).toEqual({ port: 'http' });
+  it('is ready when the VCL answers /varnish-ready (never the API), and alive while its listener accepts', () => {
+    expect(varnish.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(varnish.livenessProbe.httpGet).toBeUndefined();
+    for (const probe of ['startupProbe', 'readinessProbe']) {
+      expect(varnish[probe].httpGet, probe).toEqual({ path: '/varnish-ready', port: 'http' });
+      expect(varnish[probe].tcpSocket, probe).toBeUndefined();
     }
+    // The path is answered by the policy VCL itself (tested by policy-readiness-synthetic.vtc).
+    expect(readFileSync(join(vclDir, 'policy.vcl'), 'utf8')).toMatch(
+      /if \(req\.url == "\/varnish-ready"\) \{[^}]*return \(synth\(200/,
+    );
     expect(exporter.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
     expect(exporter.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'metrics' });
   });

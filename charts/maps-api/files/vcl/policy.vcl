@@ -21,6 +21,11 @@ sub vcl_recv {
         unset req.http.X-Maps-Stale-If-Error;
     }
     call maps_normalize;
+    if (req.url == "/varnish-ready") {
+        # Kubernetes readiness (and startup) probe, answered by this VCL: the child runs, the policy is loaded and a
+        # worker answered. Never passed to the API, so Varnish stays ready to serve grace while every API pod is down.
+        return (synth(200, "Ready"));
+    }
     call maps_invalidation;
     call maps_cors_recv;
     if (req.method != "GET" && req.method != "HEAD") {
