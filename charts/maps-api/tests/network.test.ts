@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { apiName, environmentNames, find, render, varnishName } from './chart.js';
+import { apiName, environmentNames, find, render, repoRoot, varnishName } from './chart.js';
 
 const selector = (component: string) => ({
   'app.kubernetes.io/name': 'maps-api',
@@ -7,13 +9,33 @@ const selector = (component: string) => ({
   'app.kubernetes.io/component': component,
 });
 
+const dns = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    },
+  ],
+  ports: [
+    { port: 53, protocol: 'UDP' },
+    { port: 53, protocol: 'TCP' },
+  ],
+};
+
+/** terraform/modules/environment's default `network` ranges: the chart's clusterCidrs must name the same ones. */
+function terraformNetworkDefaults(): Record<string, string> {
+  const variables = readFileSync(join(repoRoot, 'terraform/modules/environment/variables.tf'), 'utf8');
+  const block = /variable "network" \{[\s\S]*?default = \{([\s\S]*?)\}/.exec(variables)?.[1] ?? '';
+  return Object.fromEntries([...block.matchAll(/(\w+)_cidr\s*=\s*"([^"]+)"/g)].map((m) => [m[1], m[2]]));
+}
+
 describe.each(environmentNames)('network exposure in %s', (environment) => {
   const objects = render(environment, ['--set', 'varnish.purgers={10.8.0.0/14}']);
 
   it('lets only Varnish and the metrics scrapers reach the API', () => {
     const policy = find(objects, 'NetworkPolicy', apiName);
     expect(policy.spec.podSelector.matchLabels).toEqual(selector('api'));
-    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress).toEqual([
       {
         from: [{ podSelector: { matchLabels: selector('varnish') } }],
@@ -40,6 +62,69 @@ describe.each(environmentNames)('network exposure in %s', (environment) => {
     expect(metrics.ports).toEqual([{ port: 'metrics', protocol: 'TCP' }]);
     const testPod = find(objects, 'Pod', 'maps-api-test-cache');
     expect(testPod.metadata.labels).toMatchObject(selector('test'));
+  });
+
+  it('lets the API reach only DNS, the GKE metadata server and HTTPS outside the cluster', () => {
+    const policy = find(objects, 'NetworkPolicy', apiName);
+    const ranges = terraformNetworkDefaults();
+    expect(Object.keys(ranges).sort()).toEqual(['control_plane', 'nodes', 'pods', 'services']);
+    const [dnsRule, metadata80, metadata988, https, ...more] = policy.spec.egress;
+    expect(more).toEqual([]);
+    expect(dnsRule).toEqual(dns);
+    expect(metadata80).toEqual({
+      to: [{ ipBlock: { cidr: '169.254.169.254/32' } }],
+      ports: [{ port: 80, protocol: 'TCP' }],
+    });
+    expect(metadata988).toEqual({
+      to: [{ ipBlock: { cidr: '169.254.169.252/32' } }],
+      ports: [{ port: 988, protocol: 'TCP' }],
+    });
+    expect(https.ports).toEqual([{ port: 443, protocol: 'TCP' }]);
+    expect(https.to).toHaveLength(1);
+    expect(https.to[0].ipBlock.cidr).toBe('0.0.0.0/0');
+    expect([...https.to[0].ipBlock.except].sort()).toEqual(Object.values(ranges).sort());
+  });
+
+  it('lets Varnish reach only the API pods and DNS', () => {
+    const policy = find(objects, 'NetworkPolicy', varnishName);
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: selector('api') } }], ports: [{ port: 'http', protocol: 'TCP' }] },
+      dns,
+    ]);
+  });
+
+  it('lets the helm test pod reach only Varnish (and DNS for its Service name), and nothing reach it', () => {
+    const policy = find(objects, 'NetworkPolicy', 'maps-api-test');
+    expect(policy.spec.podSelector.matchLabels).toEqual(selector('test'));
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toBeUndefined();
+    expect(policy.spec.egress).toEqual([
+      {
+        to: [{ podSelector: { matchLabels: selector('varnish') } }],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      },
+      dns,
+    ]);
+  });
+
+  it('puts every pod it renders under an ingress and an egress policy', () => {
+    const policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+    const podLabels = objects.flatMap((o) =>
+      o.kind === 'Pod' ? [o.metadata.labels] : o.spec?.template ? [o.spec.template.metadata.labels] : [],
+    );
+    expect(podLabels.length).toBe(3);
+    for (const labels of podLabels) {
+      const covering = policies.filter((p) =>
+        Object.entries(p.spec.podSelector.matchLabels as Record<string, string>).every(
+          ([k, v]) => labels[k] === v,
+        ),
+      );
+      expect(covering.flatMap((p) => p.spec.policyTypes).sort(), JSON.stringify(labels)).toEqual([
+        'Egress',
+        'Ingress',
+      ]);
+    }
   });
 
   it('exposes Varnish, and only Varnish, through the Ingress', () => {
