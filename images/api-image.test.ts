@@ -1,6 +1,15 @@
-// The real api/Dockerfile, built against the offline stand-ins of its upstream base images, run with the emulator image.
+// The real api/Dockerfile, built with BuildKit (offline: its base names mapped onto the stand-ins by images/docker), run
+// with the emulator image.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, imageSize, mb, requireDockerAndBases, timed, waitForHttp } from './test/docker.js';
+import {
+  builtByBuildKit,
+  docker,
+  imageSize,
+  mb,
+  requireDockerAndBases,
+  timed,
+  waitForHttp,
+} from './test/docker.js';
 import { SAMPLE_TABLE, SAMPLE_TILE, expectSampleTable, expectSampleTile } from './test/tiles.js';
 
 const API_IMAGE = 'maps-api/api:local';
@@ -12,10 +21,21 @@ describe('the API image', () => {
   beforeAll(async () => {
     await requireDockerAndBases();
     await timed('build api image', () =>
-      docker(['build', '-q', '-f', 'api/Dockerfile', '--build-arg', 'REVISION=test', '-t', API_IMAGE, '.']),
+      docker([
+        'buildx',
+        'build',
+        '-q',
+        '-f',
+        'api/Dockerfile',
+        '--build-arg',
+        'REVISION=test',
+        '-t',
+        API_IMAGE,
+        '.',
+      ]),
     );
     await timed('build emulator image', () =>
-      docker(['build', '-q', '-f', 'images/emulator/Dockerfile', '-t', EMULATOR_IMAGE, '.']),
+      docker(['buildx', 'build', '-q', '-f', 'images/emulator/Dockerfile', '-t', EMULATOR_IMAGE, '.']),
     );
     await docker(['network', 'create', name]);
     await docker([
@@ -51,6 +71,11 @@ describe('the API image', () => {
     const status = await docker(['exec', `${name}-api`, '/nodejs/bin/node', '-p', "require('fs').readFileSync('/proc/1/status','utf8')"]); // prettier-ignore
     expect(status).toMatch(/^Uid:\s+65532\s+65532\s+65532\s+65532$/m);
     await expect(docker(['exec', `${name}-api`, 'sh', '-c', 'true'])).rejects.toThrow();
+  });
+
+  it('is built by BuildKit (its cache mounts refuse the legacy builder)', async () => {
+    expect(await builtByBuildKit(API_IMAGE)).toBe(true);
+    expect(await builtByBuildKit(EMULATOR_IMAGE)).toBe(true);
   });
 
   it('carries OCI labels with the build revision', async () => {

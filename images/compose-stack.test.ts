@@ -1,16 +1,20 @@
-// compose.yaml brought up for real: emulator -> 5 API containers -> Varnish with the chart's VCL. Same smoke checks
-// as the native stack: a tile twice through Varnish (MISS then HIT), the GeoJSON table, every API container answers.
+// compose.yaml brought up for real with Compose v2 and BuildKit (images/docker): emulator -> 5 API containers -> Varnish
+// with the chart's VCL. Same smoke checks as the native stack: a tile twice through Varnish (MISS then HIT), the
+// GeoJSON table, every API container answers; and the viewer's browser check (Chromium, another origin) against it.
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { freePort } from '@maps-api/emulator';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkViewerInBrowser, viewerProblems } from '../viewer/browser-check.js';
+import { serveViewer } from '../viewer/serve.js';
 import {
   REPO_ROOT,
-  composeCommand,
+  builtByBuildKit,
   docker,
+  pinnedVersion,
   requireDockerAndBases,
-  run,
   timed,
   waitForHttp,
 } from './test/docker.js';
@@ -18,19 +22,24 @@ import { SAMPLE_TABLE, SAMPLE_TILE, expectSampleTable, expectSampleTile } from '
 
 const project = `maps-api-stack-test-${process.pid}`;
 const ports: Record<string, number> = {};
-let compose: string[] = [];
+let started = false;
 let srcCopy = '';
 
 function composeRun(args: string[], timeoutMs?: number): Promise<string> {
-  const [command, ...base] = compose as [string, ...string[]];
   const env = {
     ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
     API_SRC: srcCopy,
   };
-  return run(command, [...base, '-p', project, '-f', join(REPO_ROOT, 'compose.yaml'), ...args], {
-    env,
-    timeoutMs,
-  });
+  return docker(['compose', '-p', project, '-f', join(REPO_ROOT, 'compose.yaml'), ...args], timeoutMs, env);
+}
+
+/** The chart's default uid for a component (charts/maps-api/values.yaml): the images must create exactly that user. */
+async function chartUid(component: 'api' | 'varnish'): Promise<number> {
+  const values = parse(await readFile(join(REPO_ROOT, 'charts/maps-api/values.yaml'), 'utf8')) as Record<
+    string,
+    { runAsUser: number }
+  >;
+  return values[component]!.runAsUser;
 }
 
 const url = (port: string, path: string) => `http://127.0.0.1:${ports[port]}${path}`;
@@ -38,14 +47,14 @@ const url = (port: string, path: string) => `http://127.0.0.1:${ports[port]}${pa
 describe('the compose stack', () => {
   beforeAll(async () => {
     await requireDockerAndBases();
-    compose = await composeCommand();
+    started = true;
     for (const key of ['VARNISH_PORT', 'API_PORT', 'EMULATOR_PORT', 'VARNISH_METRICS_PORT', 'API_DEV_PORT']) {
       ports[key] = await freePort();
     }
     // The dev profile's hot-reload check edits a copy of api/src, never the working tree.
     srcCopy = await mkdtemp(join(tmpdir(), 'maps-api-src-'));
     await cp(join(REPO_ROOT, 'api/src'), srcCopy, { recursive: true });
-    await chmod(srcCopy, 0o755); // mkdtemp makes it 0700; the dev container runs as uid 1000
+    await chmod(srcCopy, 0o755); // mkdtemp makes it 0700; the dev container runs as uid 65532
     await timed('compose build', () => composeRun(['--profile', 'dev', 'build'], 1_200_000));
     await timed('compose stack start (up -d until a tile is served through Varnish)', async () => {
       await composeRun(['up', '-d'], 300_000);
@@ -54,7 +63,7 @@ describe('the compose stack', () => {
   }, 1_800_000);
 
   afterAll(async () => {
-    if (compose.length) {
+    if (started) {
       await composeRun(['--profile', 'dev', 'down', '-v', '--remove-orphans', '-t', '5'], 300_000).catch(
         (e: Error) => console.error(e.message),
       );
@@ -76,6 +85,47 @@ describe('the compose stack', () => {
     }
     if (srcCopy) await rm(srcCopy, { recursive: true, force: true });
   }, 300_000);
+
+  it('is built by BuildKit and run by the pinned Compose v2, never the legacy builder or Compose v1', async () => {
+    for (const image of [
+      'maps-api/api:local',
+      'maps-api/api:dev',
+      'maps-api/varnish:local',
+      'maps-api/bigquery-emulator:local',
+    ])
+      expect(await builtByBuildKit(image), image).toBe(true);
+    const versions = await docker(['ps', '--filter', `label=com.docker.compose.project=${project}`,
+      '--format', '{{.Label "com.docker.compose.version"}}']); // prettier-ignore
+    expect(new Set(versions.split('\n'))).toEqual(new Set([pinnedVersion('DOCKER_COMPOSE_VERSION')]));
+  });
+
+  it('runs every image it builds as a uid and gid >= 10000, the ones the chart sets for the API and Varnish', async () => {
+    const users: Record<string, string> = {};
+    for (const image of [
+      'maps-api/api:local',
+      'maps-api/api:dev',
+      'maps-api/varnish:local',
+      'maps-api/bigquery-emulator:local',
+    ]) {
+      users[image] = await docker(['image', 'inspect', '-f', '{{.Config.User}}', image]);
+      const [uid, gid] = users[image].split(':').map(Number);
+      expect(uid, image).toBeGreaterThanOrEqual(10000);
+      expect(gid, image).toBe(uid);
+    }
+    expect(users['maps-api/api:local']).toBe(`${await chartUid('api')}:${await chartUid('api')}`);
+    expect(users['maps-api/varnish:local']).toBe(`${await chartUid('varnish')}:${await chartUid('varnish')}`);
+    // The running processes, not just the image metadata (the chart's pod securityContext sets the same ids).
+    const status = await composeRun([
+      'exec',
+      '-T',
+      'varnish',
+      'sh',
+      '-c',
+      'id -u; id -g; stat -c %u /var/lib/varnish/varnishd',
+    ]);
+    const id = String(await chartUid('varnish'));
+    expect(status.split('\n')).toEqual([id, id, id]);
+  });
 
   it('serves a tile through Varnish: MISS on the first request, HIT on the second', async () => {
     const first = await expectSampleTile(url('VARNISH_PORT', SAMPLE_TILE));
@@ -108,6 +158,23 @@ describe('the compose stack', () => {
     const hits = /^varnish_main_cache_hit (\d+)/m.exec(metrics);
     expect(Number(hits?.[1] ?? 0)).toBeGreaterThanOrEqual(1); // the HIT of the first test
   });
+
+  it('shows the map in Chromium from another origin: the viewer finds no problem, and its reload is all Varnish hits', async () => {
+    const viewer = await serveViewer({ port: await freePort() });
+    try {
+      const result = await checkViewerInBrowser({
+        apiBaseUrl: url('VARNISH_PORT', ''),
+        viewerUrl: viewer.url,
+        screenshotPath: join(REPO_ROOT, 'artifacts/viewer-compose.png'),
+      });
+      console.log(
+        `[images] viewer on compose: ${result.first.state.renderedBuildings} buildings drawn, first load ${result.first.ms} ms, reload ${result.reload.ms} ms`,
+      );
+      expect(viewerProblems(result)).toEqual([]);
+    } finally {
+      await viewer.stop();
+    }
+  }, 240_000);
 
   it('reloads the dev profile API when a source file changes', async () => {
     await composeRun(['--profile', 'dev', 'up', '-d', 'api-dev'], 300_000);

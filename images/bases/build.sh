@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
-# Builds, without any container registry, local images under the exact names our Dockerfiles use upstream:
-#   debian:bookworm-slim, debian:trixie-slim           debootstrap --variant=minbase, then `docker import`
-#   node:22-bookworm-slim                               debian:bookworm-slim + Node binary and npm from the npm registry
-#   gcr.io/distroless/nodejs22-debian12:nonroot         glibc/libstdc++/CA files + the same Node binary, FROM scratch
+# Builds, without any container registry, stand-ins for the upstream base images our Dockerfiles name, under
+# project-owned names (maps-api-offline/<upstream name>; images/docker maps them into builds, images/offline.sh):
+#   .../debian:bookworm-slim, .../debian:trixie-slim       debootstrap --variant=minbase, then `docker import`
+#   .../node:22-bookworm-slim                               Debian stand-in + Node binary and npm from the npm registry
+#   .../gcr.io/distroless/nodejs22-debian12:nonroot         glibc/libstdc++/CA files + the same Node binary, FROM scratch
+#   .../dockerfile-frontend:<buildkit version>              BuildKit's Dockerfile frontend (built by 50-docker.sh)
 # Each image carries the hash of its recipe (org.maps-api.base-recipe); a present image with the same hash is skipped.
 # Downloads (Debian mirror, npm registry) happen here, at install time, never while tests run.
-# `build.sh --check` only reports: exit 1 naming each image that is missing or built from another recipe.
+# `build.sh --check` only reports: exit 1 naming each image that is missing or built from another recipe (exit 0
+# where a registry is reachable: builds pull the real bases there).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 set -a; source "$repo/tools/versions.env"; set +a
-cache=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}/images
+source "$repo/images/offline.sh"
+tools=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}
+cache=$tools/images
 mkdir -p "$cache"
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
 docker() { $sudo command docker "$@"; }
+# BuildKit (buildx, the project's pinned plugin) for the Dockerfile-built stand-ins.
+buildx() { $sudo env DOCKER_CONFIG="$tools/docker-config" DOCKER_BUILDKIT=1 docker buildx "$@"; }
+frontend_binary=$tools/docker-offline/dockerfile-frontend
+debian_bookworm=${OFFLINE_PREFIX}debian:bookworm-slim
+debian_trixie=${OFFLINE_PREFIX}debian:trixie-slim
+node=${OFFLINE_PREFIX}node:22-bookworm-slim
+distroless=${OFFLINE_PREFIX}gcr.io/distroless/nodejs22-debian12:nonroot
 
 # The Debian mirror apt already uses on this machine (deb.debian.org when none is configured).
 mirror=$(grep -hoE '^(URIs:|deb) +[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null |
@@ -26,7 +38,8 @@ cat /usr/local/share/ca-certificates/*.crt > "$extra_ca" 2>/dev/null || : > "$ex
 
 # The recipe: every file that shapes an image, the extra CAs, and the inputs below (bump `recipe_inputs` when the
 # debootstrap or import steps in this script change).
-recipe_inputs="debootstrap --variant=minbase $mirror; node $IMAGE_NODE_VERSION; npm $IMAGE_NPM_VERSION"
+recipe_inputs="debootstrap --variant=minbase $mirror; node $IMAGE_NODE_VERSION; npm $IMAGE_NPM_VERSION; names $OFFLINE_PREFIX"
+recipe_inputs+="; dockerfile-frontend $DOCKERFILE_FRONTEND_BUILDKIT_VERSION"
 recipe=$(cat "$here"/*/* "$extra_ca" <(echo "$recipe_inputs") | sha256sum | cut -c1-16)
 label=org.maps-api.base-recipe
 current() { [ "$(docker image inspect -f "{{index .Config.Labels \"$label\"}}" "$1" 2>/dev/null)" = "$recipe" ]; }
@@ -57,8 +70,8 @@ npm_package() { # name@version -> unpacked dir (cached; npm verifies the registr
 }
 
 node_bases() {
-  if current node:22-bookworm-slim && current gcr.io/distroless/nodejs22-debian12:nonroot; then
-    echo "    node:22-bookworm-slim and gcr.io/distroless/nodejs22-debian12:nonroot up to date"; return
+  if current "$node" && current "$distroless"; then
+    echo "    $node and $distroless up to date"; return
   fi
   local ctx start=$SECONDS
   ctx=$(mktemp -d "$cache/node-context.XXXX")
@@ -67,14 +80,26 @@ node_bases() {
   cp "$extra_ca" "$ctx/extra-ca.crt"
   local args=(--quiet --label "$label=$recipe" --build-arg "NODE_VERSION=$IMAGE_NODE_VERSION")
   [ -s "$extra_ca" ] && args+=(--build-arg NODE_EXTRA_CA_CERTS=/usr/local/share/ca-certificates/extra-ca.crt)
-  docker build "${args[@]}" -f "$here/node/Dockerfile" -t node:22-bookworm-slim "$ctx" >/dev/null
-  docker build "${args[@]}" -f "$here/distroless/Dockerfile" -t gcr.io/distroless/nodejs22-debian12:nonroot "$ctx" >/dev/null
+  buildx build "${args[@]}" -f "$here/node/Dockerfile" -t "$node" "$ctx" >/dev/null
+  buildx build "${args[@]}" -f "$here/distroless/Dockerfile" -t "$distroless" "$ctx" >/dev/null
   rm -rf "$ctx"
   echo "    node bases built in $((SECONDS - start))s"
 }
 
-bases=(debian:bookworm-slim debian:trixie-slim node:22-bookworm-slim gcr.io/distroless/nodejs22-debian12:nonroot)
+frontend() {
+  if current "$OFFLINE_FRONTEND"; then echo "    $OFFLINE_FRONTEND up to date"; return; fi
+  [ -x "$frontend_binary" ] || { echo "no $frontend_binary: run tools/install.sh docker" >&2; exit 1; }
+  local ctx
+  ctx=$(mktemp -d "$cache/frontend-context.XXXX")
+  cp "$frontend_binary" "$ctx/dockerfile-frontend"
+  buildx build --quiet --label "$label=$recipe" -f "$here/dockerfile-frontend/Dockerfile" -t "$OFFLINE_FRONTEND" "$ctx" >/dev/null
+  rm -rf "$ctx"
+  echo "    $OFFLINE_FRONTEND built"
+}
+
+bases=("$debian_bookworm" "$debian_trixie" "$node" "$distroless" "$OFFLINE_FRONTEND")
 if [ "${1:-}" = --check ]; then
+  registry_reachable && exit 0 # builds pull the real bases
   stale=()
   for image in "${bases[@]}"; do current "$image" || stale+=("$image"); done
   [ ${#stale[@]} -eq 0 ] && exit 0
@@ -82,9 +107,10 @@ if [ "${1:-}" = --check ]; then
   exit 1
 fi
 
-debian bookworm debian:bookworm-slim
-debian trixie debian:trixie-slim
+debian bookworm "$debian_bookworm"
+debian trixie "$debian_trixie"
 node_bases
+frontend
 for image in "${bases[@]}"; do
   printf '    %-45s %s\n' "$image" "$(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec)"
 done

@@ -1,7 +1,9 @@
 // Small helpers for the image tests: run docker/compose, time things, wait for HTTP. Every failure throws with the
 // command's output, and a missing engine is a failure with the fix in the message (never a skip).
+// Every docker call goes through images/docker: the pinned Compose v2 and buildx plugins, BuildKit, and (without a
+// registry) the offline stand-ins mapped in by named contexts: the same path tools/install.sh and the README take.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -31,29 +33,45 @@ export async function run(
   }
 }
 
-export const docker = (args: string[], timeoutMs?: number) => run('docker', args, { timeoutMs });
+const DOCKER = join(REPO_ROOT, 'images/docker');
 
-/** Fails with the install command when the engine or the offline base images are missing. */
+export const docker = (args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
+  run(DOCKER, args, { timeoutMs, env });
+
+/** A version pinned in tools/versions.env, without the leading `v` (as the tools print it). */
+export function pinnedVersion(name: string): string {
+  const versions = readFileSync(join(REPO_ROOT, 'tools/versions.env'), 'utf8');
+  const version = new RegExp(`^${name}=v?(\\S+)$`, 'm').exec(versions)?.[1];
+  if (!version) throw new Error(`${name} missing from tools/versions.env`);
+  return version;
+}
+
+/**
+ * Fails with the install command when the engine, the pinned Compose v2 / buildx plugins or (without a registry) the
+ * offline stand-ins are missing: Debian's docker-compose 1.29 or the legacy builder are never a fallback.
+ */
 export async function requireDockerAndBases(): Promise<void> {
   await docker(['info', '--format', '{{.ServerVersion}}']).catch((error: Error) => {
     throw new Error(`no Docker engine: run tools/install.sh docker\n${error.message}`);
   });
+  const compose = await docker(['compose', 'version', '--short']);
+  const buildx = await docker(['buildx', 'version']);
+  // `docker buildx version` prints `github.com/docker/buildx v0.38.2 <revision>`.
+  const buildxVersion = buildx.split(/\s+/)[1];
+  if (
+    compose !== pinnedVersion('DOCKER_COMPOSE_VERSION') ||
+    buildxVersion !== `v${pinnedVersion('DOCKER_BUILDX_VERSION')}`
+  )
+    throw new Error(
+      `expected the pinned Compose v2 and buildx, found compose ${compose}, buildx ${buildxVersion}: run tools/install.sh docker`,
+    );
   await run('bash', [join(REPO_ROOT, 'images/bases/build.sh'), '--check']);
 }
 
-/** `docker compose` when the plugin exists, else Debian's docker-compose (1.29); both read compose.yaml. */
-export async function composeCommand(): Promise<string[]> {
-  if (
-    await run('docker', ['compose', 'version']).then(
-      () => true,
-      () => false,
-    )
-  )
-    return ['docker', 'compose'];
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (existsSync(join(dir, 'docker-compose'))) return ['docker-compose'];
-  }
-  throw new Error('neither `docker compose` nor docker-compose found: run tools/install.sh docker');
+/** The image's history written by BuildKit's Dockerfile frontend (the legacy builder leaves no such comment). */
+export async function builtByBuildKit(image: string): Promise<boolean> {
+  const comments = await docker(['image', 'history', '--no-trunc', '--format', '{{.Comment}}', image]);
+  return comments.split('\n')[0] === 'buildkit.dockerfile.v0';
 }
 
 export async function imageSize(image: string): Promise<number> {
