@@ -5,7 +5,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rehearsal, sh } from './kube.js';
+import { rehearsal, repoRoot, sh } from './kube.js';
+
+/** Docker with BuildKit and the pinned plugins; offline, the base names map onto local stand-ins (images/README.md). */
+const docker = join(repoRoot, 'images/docker');
 
 export interface Images {
   api: string;
@@ -14,9 +17,9 @@ export interface Images {
 }
 
 async function pushed(tag: string): Promise<string> {
-  await sh('docker', ['push', '--quiet', tag]);
+  await sh(docker, ['push', '--quiet', tag]);
   const digests = JSON.parse(
-    await sh('docker', ['inspect', '--format', '{{json .RepoDigests}}', tag]),
+    await sh(docker, ['inspect', '--format', '{{json .RepoDigests}}', tag]),
   ) as string[];
   const repository = tag.slice(0, tag.lastIndexOf(':'));
   const reference = digests.find((d) => d.startsWith(`${repository}@`));
@@ -26,17 +29,9 @@ async function pushed(tag: string): Promise<string> {
 
 export async function buildAndPush(registry = rehearsal.registry): Promise<Images> {
   const tag = (name: string, suffix = 'rehearsal') => `${registry}/maps-api/${name}:${suffix}`;
-  await sh('docker', ['build', '-q', '-f', 'api/Dockerfile', '--target', 'runtime', '-t', tag('api'), '.']);
-  await sh('docker', ['build', '-q', '-t', tag('varnish'), 'images/varnish']);
-  await sh('docker', [
-    'build',
-    '-q',
-    '-f',
-    'images/emulator/Dockerfile',
-    '-t',
-    tag('bigquery-emulator'),
-    '.',
-  ]);
+  await sh(docker, ['build', '-q', '-f', 'api/Dockerfile', '--target', 'runtime', '-t', tag('api'), '.']);
+  await sh(docker, ['build', '-q', '-t', tag('varnish'), 'images/varnish']);
+  await sh(docker, ['build', '-q', '-f', 'images/emulator/Dockerfile', '-t', tag('bigquery-emulator'), '.']);
   return {
     api: await pushed(tag('api')),
     varnish: await pushed(tag('varnish')),
@@ -50,7 +45,7 @@ export async function derivedApiImage(api: string, suffix: string, line: string)
   try {
     writeFileSync(join(dir, 'Dockerfile'), `FROM ${api}\n${line}\n`);
     const tag = `${api.slice(0, api.indexOf('@'))}:${suffix}`;
-    await sh('docker', ['build', '-q', '-t', tag, dir]);
+    await sh(docker, ['build', '-q', '-t', tag, dir]);
     return await pushed(tag);
   } finally {
     rmSync(dir, { recursive: true, force: true });
