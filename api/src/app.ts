@@ -6,6 +6,7 @@ import { ERROR_CACHE_CONTROL } from './caching.js';
 import type { Config } from './config.js';
 import { addCorsHeaders, registerCors } from './cors.js';
 import { HttpError } from './errors.js';
+import { requiredResponseHeaders } from './responses.js';
 import { collectServedMethods } from './method-not-allowed.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -26,7 +27,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 export async function buildApp(config: Config): Promise<{ app: FastifyInstance; context: AppContext }> {
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
-    maxParamLength: 1200,
+    routerOptions: { maxParamLength: 1200 },
     // Requests that arrive on an open connection while we drain are still served; new connections are refused.
     return503OnClosing: false,
     requestIdHeader: false,
@@ -37,7 +38,7 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
     // A malformed URL or an over-long parameter is refused before any hook runs: same JSON and headers as the rest.
     frameworkErrors: (error, request, reply) => {
       addCorsHeaders(reply).header('x-request-id', request.id).header('x-served-by', config.instance);
-      sendError(reply, request.id, describe(error));
+      sendError(reply, request.id, describeFrameworkError(error));
     },
   });
   const metrics = createMetrics();
@@ -50,8 +51,17 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'maps-api', version: '1.0.0', description: 'GeoJSON and vector tiles from BigQuery' },
+      info: {
+        title: 'maps-api',
+        version: '1.0.0',
+        description:
+          'GeoJSON and vector tiles from BigQuery. Read-only: GET and HEAD, OPTIONS answers CORS preflights on ' +
+          'every path (204); any other method on a known path is 405 with Allow. Every answer carries ' +
+          'Access-Control-Allow-Origin: *. Errors are JSON {statusCode, error, message, requestId}.',
+      },
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? requiredResponseHeaders(document.openapiObject) : document.swaggerObject,
   });
 
   await registerCors(app);
@@ -107,6 +117,15 @@ function sendError(reply: FastifyReply, requestId: string, { status, code, messa
       status >= 500 || status === 429 ? ERROR_CACHE_CONTROL.server : ERROR_CACHE_CONTROL.client,
     )
     .send({ statusCode: status, error: code, message, requestId });
+}
+
+/** Refusals by the router itself: parameters it cannot decode or that exceed maxParamLength are bad parameters. */
+function describeFrameworkError(error: FastifyError): ErrorDescription {
+  if (error.code === 'FST_ERR_BAD_URL')
+    return { status: 400, code: 'BAD_REQUEST', message: 'malformed URL: invalid percent-encoding' };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return { status: 400, code: 'BAD_REQUEST', message: 'a path parameter is too long' };
+  return describe(error);
 }
 
 function describe(error: FastifyError | HttpError): ErrorDescription {

@@ -7,7 +7,8 @@ import { formatTableRef } from './table-id.js';
 /**
  * Sets Cache-Control, ETag, Last-Modified, X-Table-Id (ban key) and X-Data-Version, and answers 304 when the
  * client's If-None-Match already names this version: the ETag is derived from the table's last-modified time and
- * the request, so revalidation costs a metadata read, never a query.
+ * the canonical request (what the route reads of the URL, never ignored query parameters, so URLs answered alike
+ * share one validator), and revalidation costs a metadata read, never a query.
  * Returns true when the reply was sent as 304.
  */
 export function versionHeaders(
@@ -15,9 +16,10 @@ export function versionHeaders(
   reply: FastifyReply,
   table: TableInfo,
   cacheControl: string,
+  canonicalRequest: string,
 ): boolean {
   const version = table.lastModified.toISOString();
-  const etag = `"${createHash('sha256').update(`${version} ${request.url}`).digest('base64url').slice(0, 27)}"`;
+  const etag = `"${createHash('sha256').update(`${version} ${canonicalRequest}`).digest('base64url').slice(0, 27)}"`;
   reply.headers({
     'cache-control': cacheControl,
     etag,

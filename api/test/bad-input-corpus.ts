@@ -81,7 +81,7 @@ export const BAD_INPUTS: BadInput[] = [
   {
     name: 'id far too long',
     path: tile(`carto-demo-data.demo_tilesets.pwn13${'a'.repeat(2000)}`, '0', '0', '0'),
-    status: 414,
+    status: 400,
     marker: 'pwn13',
   },
   // datasets outside the allow-list

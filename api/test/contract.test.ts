@@ -103,6 +103,30 @@ describe('GET /maps/tileset/:id/:z/:x/:y', () => {
   });
 });
 
+describe('unknown query parameters', () => {
+  it('are ignored on tile URLs: same answer and same ETag as the bare URL, so a cache-buster changes nothing', async () => {
+    const [bare, busted] = await Promise.all([
+      rawGet(`${api.url}${tilePath(0, 0, 0)}`),
+      rawGet(`${api.url}${tilePath(0, 0, 0)}?cb=1&geomField=x`),
+    ]);
+    expect(busted.status).toBe(200);
+    expect(busted.body.equals(bare.body)).toBe(true);
+    expect(busted.headers.etag).toBe(bare.headers.etag);
+  });
+
+  it('are ignored on table URLs, where only geomField and format count (format defaulting to geojson)', async () => {
+    const [canonical, extra, defaulted] = await Promise.all([
+      fetch(`${api.url}${tablePath}`),
+      fetch(`${api.url}${tablePath}&cb=2&limit=1`),
+      fetch(`${api.url}/maps/table/${SAMPLE_TABLE}?geomField=geom`),
+    ]);
+    expect(extra.status).toBe(200);
+    expect(await extra.text()).toBe(await canonical.text());
+    expect(extra.headers.get('etag')).toBe(canonical.headers.get('etag'));
+    expect(defaulted.headers.get('etag')).toBe(canonical.headers.get('etag'));
+  });
+});
+
 describe('GET /maps/table/:id', () => {
   it('returns every row as a GeoJSON Feature with geometry from geomField and the other columns as properties', async () => {
     const res = await fetch(`${api.url}${tablePath}`);
@@ -179,6 +203,38 @@ describe('operations endpoints', () => {
     expect(Object.keys(spec.paths)).toEqual(
       expect.arrayContaining(['/maps/tileset/{id}/{z}/{x}/{y}', '/maps/table/{id}', '/']),
     );
+  });
+
+  it('declares in /openapi.json every answer a data route can give, with the CORS and cache headers', async () => {
+    type Responses = Record<string, { headers: Record<string, { required?: boolean }>; content?: object }>;
+    const spec = (await (await fetch(`${api.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { responses: Responses } }>;
+    };
+    const errors = ['400', '403', '404', '405', '413', '502', '503', '504'];
+    const routes: [string, string[]][] = [
+      ['/maps/tileset/{id}/{z}/{x}/{y}', ['200', '204', '304', ...errors]],
+      ['/maps/table/{id}', ['200', '304', ...errors]],
+    ];
+    for (const [path, statuses] of routes) {
+      const responses = spec.paths[path]!.get.responses;
+      expect(Object.keys(responses).sort(), path).toEqual(statuses.sort());
+      for (const [status, response] of Object.entries(responses)) {
+        const required = Object.keys(response.headers).filter((name) => response.headers[name]!.required);
+        expect(required, `${path} ${status}`).toEqual(
+          expect.arrayContaining(['Access-Control-Allow-Origin', 'Cache-Control', 'X-Request-Id']),
+        );
+        if (['200', '204', '304'].includes(status))
+          expect(required).toEqual(
+            expect.arrayContaining(['ETag', 'Last-Modified', 'X-Data-Version', 'X-Table-Id']),
+          );
+        if (errors.includes(status))
+          expect(JSON.stringify(response.content)).toContain(
+            '"required":["statusCode","error","message","requestId"]',
+          );
+      }
+      expect(responses['405']!.headers.Allow!.required).toBe(true);
+      expect(responses['503']!.headers['Retry-After']!.required).toBe(true);
+    }
   });
 
   it('echoes a well-formed X-Request-Id and replaces a malformed one', async () => {

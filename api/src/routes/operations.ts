@@ -1,12 +1,24 @@
 // Endpoints for people and machines operating the service: greeting, health, readiness, metrics, API description.
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
+import { COMMON_HEADERS, DATA_ROUTE_ERRORS } from '../responses.js';
 
 export function operationsRoutes(app: FastifyInstance, { config, reader, metrics, state }: AppContext) {
   const noStore = { 'cache-control': 'no-store' };
   let readiness: { ok: boolean; until: number } = { ok: false, until: 0 };
 
-  app.get('/', { schema: { summary: 'Greeting (contract of the original API)' } }, async (_request, reply) =>
+  const greeting = {
+    summary: 'Greeting (contract of the original API)',
+    response: {
+      200: {
+        description: 'the greeting',
+        headers: COMMON_HEADERS,
+        content: { 'text/plain': { schema: { type: 'string', enum: ['Hello World!'] } } },
+      },
+      405: DATA_ROUTE_ERRORS[405],
+    },
+  };
+  app.get('/', { schema: greeting }, async (_request, reply) =>
     reply
       .type('text/plain; charset=utf-8')
       .header('cache-control', 'public, max-age=60')

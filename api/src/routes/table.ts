@@ -3,6 +3,7 @@ import type { AppContext } from '../app.js';
 import { versionHeaders } from '../caching.js';
 import { badRequest } from '../errors.js';
 import { featureCollection } from '../geojson.js';
+import { DATA_ROUTE_ERRORS, IF_NONE_MATCH, NOT_MODIFIED, versioned } from '../responses.js';
 import { COLUMN_PATTERN, TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
 
 interface TableQuery {
@@ -11,6 +12,25 @@ interface TableQuery {
 }
 
 const GEOMETRY_TYPES = new Set(['GEOGRAPHY', 'STRING']);
+const FEATURE_COLLECTION = {
+  type: 'object',
+  required: ['type', 'features'],
+  properties: {
+    type: { type: 'string', enum: ['FeatureCollection'] },
+    features: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['type', 'geometry', 'properties'],
+        properties: {
+          type: { type: 'string', enum: ['Feature'] },
+          geometry: { type: ['object', 'null'] },
+          properties: { type: 'object' },
+        },
+      },
+    },
+  },
+};
 
 export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext) {
   app.get<{ Params: { id: string }; Querystring: TableQuery }>(
@@ -18,10 +38,19 @@ export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext
     {
       schema: {
         summary: 'Every row of a BigQuery table as a GeoJSON FeatureCollection',
+        description:
+          'Query parameters other than geomField and format are ignored (and are not part of the cache key).',
         params: {
           type: 'object',
           required: ['id'],
-          properties: { id: { type: 'string', pattern: TABLE_ID_PATTERN, maxLength: 1100 } },
+          properties: {
+            id: {
+              type: 'string',
+              pattern: TABLE_ID_PATTERN,
+              maxLength: 1100,
+              examples: ['carto-demo-data.demo_tables.retail_stores'],
+            },
+          },
         },
         querystring: {
           type: 'object',
@@ -31,15 +60,21 @@ export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext
               type: 'string',
               pattern: COLUMN_PATTERN,
               description: 'GEOGRAPHY or WKT/GeoJSON STRING column',
+              examples: ['geom'],
             },
             format: { type: 'string', enum: ['geojson'], default: 'geojson' },
           },
         },
+        headers: IF_NONE_MATCH,
         response: {
-          200: {
-            description: 'GeoJSON FeatureCollection',
-            content: { 'application/geo+json': { schema: { type: 'object' } } },
-          },
+          200: versioned(
+            'GeoJSON FeatureCollection, geometry from geomField, the other columns as properties',
+            {
+              'application/geo+json': { schema: FEATURE_COLLECTION },
+            },
+          ),
+          304: NOT_MODIFIED,
+          ...DATA_ROUTE_ERRORS,
         },
       },
     },
@@ -50,7 +85,8 @@ export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext
       if (!type) throw badRequest(`geomField: ${request.params.id} has no column "${geomField}"`);
       if (!GEOMETRY_TYPES.has(type))
         throw badRequest(`geomField: column "${geomField}" is ${type}, not GEOGRAPHY or STRING`);
-      if (versionHeaders(request, reply, table, config.tableCacheControl)) return reply;
+      const canonical = `table ${request.params.id}?geomField=${geomField}&format=${request.query.format}`;
+      if (versionHeaders(request, reply, table, config.tableCacheControl, canonical)) return reply;
       const body = await featureCollection(reader.rows(table), geomField, config.maxJsonResponseSize);
       return reply.type('application/geo+json').send(body);
     },

@@ -2,6 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../app.js';
 import { versionHeaders } from '../caching.js';
 import { badRequest } from '../errors.js';
+import {
+  CONTENT_ENCODING_GZIP,
+  DATA_ROUTE_ERRORS,
+  IF_NONE_MATCH,
+  NOT_MODIFIED,
+  versioned,
+} from '../responses.js';
 import { TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
 
 interface TileParams {
@@ -16,11 +23,15 @@ const INTEGER = '^(0|[1-9][0-9]{0,9})$';
 const TILESET_COLUMNS = ['z', 'x', 'y', 'data'];
 
 export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppContext) {
+  const ZOOMS = Array.from({ length: config.maxZoom + 1 }, (_, z) => String(z));
   app.get<{ Params: TileParams }>(
     '/maps/tileset/:id/:z/:x/:y',
     {
       schema: {
         summary: 'One vector tile of a BigQuery tileset (gzip MVT); 204 when the tileset has no such tile',
+        description:
+          'x and y must be below 2^z (400 otherwise). Query parameters are ignored: the path alone names the tile ' +
+          '(the cache key drops the query string too).',
         params: {
           type: 'object',
           required: ['id', 'z', 'x', 'y'],
@@ -30,18 +41,23 @@ export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppConte
               pattern: TABLE_ID_PATTERN,
               maxLength: 1100,
               description: 'project.dataset.table',
+              examples: ['carto-demo-data.demo_tilesets.osm_buildings'],
             },
-            z: { type: 'string', pattern: INTEGER, description: `zoom, 0..${config.maxZoom}` },
-            x: { type: 'string', pattern: INTEGER, description: 'column, 0..2^z-1' },
-            y: { type: 'string', pattern: INTEGER, description: 'row, 0..2^z-1' },
+            z: { type: 'string', enum: ZOOMS, description: `zoom, 0..${config.maxZoom}`, examples: ['0'] },
+            x: { type: 'string', pattern: INTEGER, description: 'column, 0..2^z-1', examples: ['0'] },
+            y: { type: 'string', pattern: INTEGER, description: 'row, 0..2^z-1', examples: ['0'] },
           },
         },
+        headers: IF_NONE_MATCH,
         response: {
-          200: {
-            description: 'gzip-encoded Mapbox Vector Tile',
-            content: { 'application/vnd.mapbox-vector-tile': { schema: {} } },
-          },
-          204: { description: 'no tile at these coordinates', type: 'null' },
+          200: versioned(
+            'gzip-encoded Mapbox Vector Tile',
+            { 'application/vnd.mapbox-vector-tile': { schema: { type: 'string', format: 'binary' } } },
+            CONTENT_ENCODING_GZIP,
+          ),
+          204: versioned('the tileset has no tile at these coordinates'),
+          304: NOT_MODIFIED,
+          ...DATA_ROUTE_ERRORS,
         },
       },
     },
@@ -51,7 +67,6 @@ export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppConte
         number,
         number,
       ];
-      if (z > config.maxZoom) throw badRequest(`z must be between 0 and ${config.maxZoom}`);
       if (x >= 2 ** z || y >= 2 ** z)
         throw badRequest(`x and y must be between 0 and ${2 ** z - 1} at zoom ${z}`);
       const table = await reader.table(parseTableId(request.params.id, config.allowedDatasets));
@@ -60,7 +75,8 @@ export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppConte
           `${request.params.id} is not a tileset (needs columns ${TILESET_COLUMNS.join(', ')})`,
         );
       }
-      if (versionHeaders(request, reply, table, config.tileCacheControl)) return reply;
+      const canonical = `tile ${request.params.id}/${z}/${x}/${y}`;
+      if (versionHeaders(request, reply, table, config.tileCacheControl, canonical)) return reply;
       const tile = await reader.tile(table, z, x, y);
       if (!tile) return reply.code(204).send();
       return reply.type('application/vnd.mapbox-vector-tile').header('content-encoding', 'gzip').send(tile);
