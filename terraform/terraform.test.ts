@@ -49,20 +49,53 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 120_000) 
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 256 * 1024 * 1024, // checkov's JSON carries every resource's code
-    env: {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: cliConfig,
-      TF_PLUGIN_CACHE_DIR: join(work, '.plugin-cache'),
-      TF_IN_AUTOMATION: '1',
-      TF_INPUT: '0',
-      CHECKPOINT_DISABLE: '1',
-      NO_COLOR: '1',
-    },
+    env: terraformEnv(),
   });
   if (result.error) {
     throw new Error(`${command} ${args.join(' ')} in ${cwd}: ${result.error.message} (${installHint})`);
   }
   return { code: result.status ?? -1, stdout: result.stdout, out: `${result.stdout}${result.stderr}` };
+}
+
+// A repository identity for roots that require one (bootstrap has no default, by design); only its shape matters here.
+const testGithub = '{repository="acme/maps-api", repository_id="123456789", repository_owner_id="987654"}';
+
+/**
+ * `terraform console` evaluates variables, locals and state-free module outputs as plan would (tfvars included). It
+ * needs an initialised backend: in the temporary copy, a local backend override stands in for gcs.
+ */
+function consoleValue(dir: string, expression: string): unknown {
+  withLocalBackend(dir);
+  const result = spawnSync('terraform', ['console', '-no-color'], {
+    cwd: join(work, dir),
+    input: `jsonencode(${expression})\n`,
+    encoding: 'utf8',
+    env: terraformEnv(),
+  });
+  expect(result.status, result.stderr).toBe(0);
+  return JSON.parse(JSON.parse(result.stdout.trim()) as string) as unknown;
+}
+
+const localBackends = new Set<string>();
+function withLocalBackend(dir: string) {
+  if (localBackends.has(dir)) return;
+  writeFileSync(join(work, dir, 'backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
+  const init = terraform(dir, 'init', '-reconfigure', '-input=false');
+  expect(init.code, init.out).toBe(0);
+  localBackends.add(dir);
+}
+
+function terraformEnv() {
+  return {
+    ...process.env,
+    TF_CLI_CONFIG_FILE: cliConfig,
+    TF_PLUGIN_CACHE_DIR: join(work, '.plugin-cache'),
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    TF_VAR_github: testGithub,
+    CHECKPOINT_DISABLE: '1',
+    NO_COLOR: '1',
+  };
 }
 
 function terraform(dir: string, ...args: string[]) {
@@ -167,14 +200,14 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     expect(moduleTrees[0]).toEqual([
       'environment <- ../../modules/environment',
       'environment.api_identity <- ../../modules/workload-identity',
-      'environment.github <- ../../modules/github-oidc',
       'environment.gke <- ../../modules/gke',
+      'environment.ingress <- ../../modules/ingress',
       'environment.network <- ../../modules/network',
       'environment.replica <- ../../modules/bigquery-replica',
     ]);
     expect(moduleTrees[1]).toEqual(moduleTrees[0]);
     expect(moduleTrees[2]).toEqual(moduleTrees[0]);
-    // Only terraform.tfvars, backend.tf (its prefix) and the root's own tests may differ between environments.
+    // Only terraform.tfvars, backend.tf (its bucket and prefix) and the root's own tests may differ between environments.
     const filesOf = (env: string) =>
       readdirSync(join(terraformDir, 'envs', env))
         .filter((file) => file.endsWith('.tf'))
@@ -183,7 +216,9 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     for (const env of environments) expect(filesOf(env), `envs/${env}/*.tf`).toEqual(filesOf('dev'));
     for (const file of filesOf('dev')) {
       const [dev, ...others] = environments.map((env) =>
-        readFileSync(join(terraformDir, 'envs', env, file), 'utf8').replace(`"env/${env}"`, '"env/ENV"'),
+        readFileSync(join(terraformDir, 'envs', env, file), 'utf8')
+          .replace(`"env/${env}"`, '"env/ENV"')
+          .replace(`"maps-api-tfstate-${env}"`, '"maps-api-tfstate-ENV"'),
       );
       for (const other of others) expect(other, `${file} differs between environments`).toBe(dev);
     }
@@ -194,30 +229,12 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     const facts = JSON.parse(readFileSync(join(repoRoot, 'environments.json'), 'utf8')) as {
       environments: Record<
         string,
-        { gcpProject: string; region: string; cluster: string; namespace: string }
+        { gcpProject: string; region: string; cluster: string; namespace: string; host: string }
       >;
       registry: { gcpProject: string; location: string; repository: string };
       replica: { source: string; dataset: string; location: string };
     };
-    const evaluate = (dir: string, expression: string) => {
-      // terraform console evaluates variables, locals and state-free module outputs as plan would (tfvars included).
-      // It needs an initialised backend: in the temporary copy, a local backend override stands in for gcs.
-      writeFileSync(join(work, dir, 'backend_override.tf'), 'terraform {\n  backend "local" {}\n}\n');
-      const init = terraform(dir, 'init', '-reconfigure', '-input=false');
-      expect(init.code, init.out).toBe(0);
-      const result = spawnSync('terraform', ['console', '-no-color'], {
-        cwd: join(work, dir),
-        input: `jsonencode(${expression})\n`,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          TF_CLI_CONFIG_FILE: cliConfig,
-          TF_PLUGIN_CACHE_DIR: join(work, '.plugin-cache'),
-        },
-      });
-      expect(result.status, result.stderr).toBe(0);
-      return JSON.parse(JSON.parse(result.stdout.trim()) as string) as unknown;
-    };
+    const evaluate = consoleValue;
     expect(Object.keys(facts.environments).sort()).toEqual([...environments].sort());
     for (const env of environments) {
       const fact = facts.environments[env]!;
@@ -228,6 +245,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
         region: fact.region,
         cluster: fact.cluster,
         namespace: fact.namespace,
+        host: fact.host,
         registry: {
           project: facts.registry.gcpProject,
           location: facts.registry.location,
@@ -238,11 +256,12 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
           dataset: facts.replica.dataset,
           location: facts.replica.location,
         },
-        // The deployer's state grant (github-oidc) names the bucket and prefix this root's backend.tf uses.
+        // Bootstrap's per-environment bucket (its accounts' grants name it) is the one this root's backend.tf uses.
         state_bucket: backendSetting(env, 'bucket'),
         state_prefix: `env/${env}`,
       });
       expect(backendSetting(env, 'prefix')).toBe(`env/${env}`);
+      expect(backendSetting(env, 'bucket')).toBe(`maps-api-tfstate-${env}`);
     }
     expect(evaluate('shared', '{registry=var.registry, projects=var.environment_projects}')).toEqual({
       registry: {
@@ -252,8 +271,8 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
       },
       projects: Object.fromEntries(environments.map((env) => [env, facts.environments[env]!.gcpProject])),
     });
-    expect(evaluate('bootstrap', 'var.projects')).toEqual(
-      environments.map((e) => facts.environments[e]!.gcpProject),
+    expect(evaluate('bootstrap', 'var.environment_projects')).toEqual(
+      Object.fromEntries(environments.map((e) => [e, facts.environments[e]!.gcpProject])),
     );
   });
 
@@ -287,4 +306,198 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
       );
     }
   }, 300_000);
+});
+
+/** Every resource that `dir`'s resources depend on, directly or not (from `terraform graph`, the config's own edges). */
+function dependencyClosure(dir: string): Map<string, Set<string>> {
+  withLocalBackend(dir);
+  const graph = terraform(dir, 'graph');
+  expect(graph.code, graph.out).toBe(0);
+  const direct = new Map<string, Set<string>>();
+  for (const [, from, to] of graph.stdout.matchAll(/"([^"]+)"\s*->\s*"([^"]+)"/g)) {
+    const clean = (node: string) => node.replace(/^\[root\] /, '').replace(/ \(expand\)$/, '');
+    const deps = direct.get(clean(from!)) ?? new Set<string>();
+    deps.add(clean(to!));
+    direct.set(clean(from!), deps);
+  }
+  const closure = new Map<string, Set<string>>();
+  const visit = (node: string): Set<string> => {
+    const known = closure.get(node);
+    if (known) return known;
+    const all = new Set<string>();
+    closure.set(node, all);
+    for (const dep of direct.get(node) ?? []) {
+      all.add(dep);
+      for (const transitive of visit(dep)) all.add(transitive);
+    }
+    return all;
+  };
+  for (const node of direct.keys()) visit(node);
+  return closure;
+}
+
+function expectAfter(closure: Map<string, Set<string>>, resource: string, prerequisite: string) {
+  expect(closure.has(resource), `${resource} is not in the graph`).toBe(true);
+  expect([...(closure.get(resource) ?? [])], `${resource} must be created after ${prerequisite}`).toContain(
+    prerequisite,
+  );
+}
+
+/** The roots in the order docs/infrastructure.md's "First apply from zero" applies them. */
+function documentedApplyOrder(): string[] {
+  const docs = readFileSync(join(repoRoot, 'docs/infrastructure.md'), 'utf8');
+  const section = /^## First apply from zero\n([\s\S]*?)(?=^## )/m.exec(docs)?.[1] ?? '';
+  expect(section, 'docs/infrastructure.md has a "## First apply from zero" section').not.toBe('');
+  const order: string[] = [];
+  for (const [, root] of section.matchAll(
+    /`terraform\/(bootstrap|shared|envs\/(?:dev|staging|production))`/g,
+  )) {
+    if (!order.includes(root!)) order.push(root!);
+  }
+  return order;
+}
+
+type CiAccount = {
+  email: string;
+  github_environment: string;
+  variable: string;
+  project_roles: string[];
+  state_role: string | null;
+};
+
+describe('apply order and identities, derived from the configuration itself', () => {
+  it('inside an environment root, every resource comes after what it needs (terraform graph)', () => {
+    ready();
+    const order = dependencyClosure('envs/dev');
+    const env = 'module.environment.module';
+    // The cluster creates PROJECT.svc.id.goog: the API's Workload Identity binding must wait for it.
+    expectAfter(
+      order,
+      `${env}.api_identity.google_service_account_iam_member.workload_identity`,
+      `${env}.gke.google_container_cluster.this`,
+    );
+    // Nodes register with their role granted, and no workload is admitted before the admission policy exists.
+    expectAfter(
+      order,
+      `${env}.gke.google_container_node_pool.default`,
+      `${env}.gke.google_project_iam_member.nodes`,
+    );
+    expectAfter(
+      order,
+      `${env}.gke.google_container_node_pool.default`,
+      `${env}.gke.google_binary_authorization_policy.this`,
+    );
+    expectAfter(
+      order,
+      `${env}.gke.google_container_cluster.this`,
+      `${env}.network.google_compute_subnetwork.nodes`,
+    );
+    expectAfter(
+      order,
+      `${env}.api_identity.google_bigquery_dataset_iam_member.readable`,
+      `${env}.replica.google_bigquery_dataset.replica`,
+    );
+    expectAfter(
+      order,
+      `${env}.replica.google_bigquery_dataset_iam_member.writers`,
+      `${env}.replica.google_bigquery_dataset.replica`,
+    );
+    expectAfter(
+      order,
+      `${env}.api_identity.google_project_iam_member.api`,
+      `${env}.api_identity.google_service_account.api`,
+    );
+  });
+
+  it('in bootstrap, APIs are enabled before anything uses them, and pools before the bindings naming them', () => {
+    ready();
+    const order = dependencyClosure('bootstrap');
+    const apis = 'google_project_service.enabled';
+    for (const resource of [
+      'google_storage_bucket.state',
+      'google_storage_bucket.environment_state',
+      'module.github.google_iam_workload_identity_pool.github',
+      'module.github.google_iam_workload_identity_pool_provider.github',
+      'module.github.google_service_account.ci',
+      'module.github.google_project_iam_member.ci',
+      'module.github.google_storage_bucket_iam_member.state',
+    ]) {
+      expectAfter(order, resource, apis);
+    }
+    expectAfter(
+      order,
+      'module.github.google_service_account_iam_member.wif',
+      'module.github.google_iam_workload_identity_pool.github',
+    );
+    expectAfter(
+      order,
+      'module.github.google_storage_bucket_iam_member.state',
+      'google_storage_bucket.environment_state',
+    );
+  });
+
+  it('the documented first apply runs bootstrap, then each environment, then shared', () => {
+    ready();
+    expect(documentedApplyOrder()).toEqual([
+      'bootstrap',
+      'envs/dev',
+      'envs/staging',
+      'envs/production',
+      'shared',
+    ]);
+  });
+
+  it('every account a root refers to by name is created by a root the docs apply before it', () => {
+    ready();
+    const order = documentedApplyOrder();
+    const createdBy = new Map<string, string>();
+    const bootstrapAccounts = consoleValue(
+      'bootstrap',
+      '{ for env, github in module.github : env => github.accounts }',
+    ) as Record<string, Record<string, CiAccount>>;
+    for (const env of environments) {
+      for (const account of Object.values(bootstrapAccounts[env]!)) createdBy.set(account.email, 'bootstrap');
+      const created = consoleValue(`envs/${env}`, 'module.environment.service_accounts_created') as Record<
+        string,
+        string
+      >;
+      for (const email of Object.values(created)) createdBy.set(email, `envs/${env}`);
+    }
+    const referencesOf: Record<string, string[]> = { shared: [] };
+    for (const env of environments) {
+      referencesOf[`envs/${env}`] = Object.values(
+        consoleValue(`envs/${env}`, 'module.environment.ci_service_accounts') as Record<string, string>,
+      );
+    }
+    referencesOf.shared = (
+      consoleValue(
+        'shared',
+        'concat(local.node_members, values(local.deployer_members), [local.publisher_member])',
+      ) as string[]
+    ).map((member) => member.replace(/^serviceAccount:/, ''));
+    for (const [root, emails] of Object.entries(referencesOf)) {
+      for (const email of emails) {
+        const creator = createdBy.get(email);
+        expect(creator, `${root} refers to ${email}, which no root creates`).toBeDefined();
+        expect(
+          order.indexOf(creator!),
+          `${email} (created by ${creator}) must be applied before ${root}`,
+        ).toBeLessThan(order.indexOf(root));
+      }
+    }
+  });
+
+  it("bootstrap lets each environment's terraform account grant exactly the roles that environment grants, on its own bucket", () => {
+    ready();
+    const grantable = consoleValue('bootstrap', 'var.env_root_project_roles') as string[];
+    const buckets = consoleValue('bootstrap', 'local.environment_state_buckets') as Record<string, string>;
+    for (const env of environments) {
+      expect(consoleValue(`envs/${env}`, 'module.environment.project_roles_granted'), env).toEqual(
+        [...grantable].sort(),
+      );
+      expect(buckets[env], `bootstrap's bucket for ${env} is envs/${env}/backend.tf's`).toBe(
+        backendSetting(env, 'bucket'),
+      );
+    }
+  });
 });

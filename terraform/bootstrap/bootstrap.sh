@@ -1,20 +1,55 @@
 #!/usr/bin/env bash
-# Creates the state bucket and enables the APIs, then moves this root's own state into the bucket (prefix bootstrap).
-# First run: the bucket does not exist, so state starts local (a temporary backend override) and is migrated after.
-# Later runs: plain init against the bucket. Needs gcloud auth with Owner on the three projects.
+# Run by a person with Owner on the three projects (billing linked), before any other root and whenever CI identities
+# change: enables the APIs, creates the state buckets and every CI identity, then keeps this root's state in
+# gs://<state_bucket>/bootstrap. First run: the bucket does not exist, so state starts local and is migrated after.
+# Needs: gcloud (user login AND application-default login), gh (logged in), GITHUB_REPOSITORY=OWNER/NAME.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+fail() {
+  echo "bootstrap: $*" >&2
+  exit 1
+}
+
+repository=${GITHUB_REPOSITORY:?set GITHUB_REPOSITORY=OWNER/NAME (the repository whose workflows deploy)}
 bucket=$(sed -n 's/^state_bucket *= *"\(.*\)"/\1/p' terraform.tfvars)
-if gcloud storage buckets describe "gs://$bucket" >/dev/null 2>&1; then
+state_project=$(sed -n 's/^state_project *= *"\(.*\)"/\1/p' terraform.tfvars)
+projects=$(sed -n 's/^ *[a-z]* *= *"\(maps-api-[a-z-]*\)"$/\1/p' terraform.tfvars | sort -u)
+
+# Any gcloud failure other than "bucket not found" stops here: never mistake "not logged in" for "no bucket yet".
+gcloud auth print-access-token >/dev/null 2>&1 || fail "gcloud is not logged in: run gcloud auth login"
+gcloud auth application-default print-access-token >/dev/null 2>&1 ||
+  fail "no application-default credentials: run gcloud auth application-default login"
+gcloud auth application-default set-quota-project "$state_project" >/dev/null 2>&1 ||
+  fail "cannot set the ADC quota project $state_project (billing linked? serviceusage.services.use?)"
+
+# The IDs GitHub puts in every token (repository_id, repository_owner_id) never change, unlike names.
+ids=$(gh api "repos/$repository" --jq '"\(.id) \(.owner.id)"') || fail "gh api repos/$repository failed (gh auth login?)"
+read -r repository_id owner_id <<<"$ids"
+export TF_VAR_github="{repository=\"$repository\", repository_id=\"$repository_id\", repository_owner_id=\"$owner_id\"}"
+
+# Terraform itself needs these two to enable the rest (a fresh project has neither).
+for project in $projects; do
+  gcloud services enable serviceusage.googleapis.com cloudresourcemanager.googleapis.com --project "$project" ||
+    fail "cannot enable APIs in $project (billing account linked? Owner?)"
+done
+
+if describe=$(gcloud storage buckets describe "gs://$bucket" --format='value(name)' 2>&1); then
   terraform init -input=false
   terraform apply -input=false
   exit 0
 fi
+case "$describe" in
+  *404* | *"not found"* | *"does not exist"*) ;;
+  *) fail "cannot tell whether gs://$bucket exists: $describe" ;;
+esac
+
 trap 'rm -f backend_override.tf' EXIT
-printf 'terraform {\n  backend "local" {}\n}\n' > backend_override.tf
+printf 'terraform {\n  backend "local" {}\n}\n' >backend_override.tf
 terraform init -input=false -reconfigure
 terraform apply -input=false
 rm -f backend_override.tf
 terraform init -input=false -migrate-state -force-copy
 rm -f terraform.tfstate terraform.tfstate.backup
 echo "state bucket gs://$bucket ready; bootstrap state now under prefix bootstrap/"
+echo "next: terraform output -json github_environment_variables (set them in GitHub, docs/infrastructure.md)"

@@ -1,13 +1,17 @@
 # The one image registry for all environments: published once, promoted by digest (see docs/infrastructure.md).
+# Applied last (after bootstrap and the three environment roots, whose node accounts it grants) by infra.yml apply-shared
+# with production's github-terraform account.
 provider "google" {
   project = var.registry.project
   region  = var.registry.location
 }
 
 locals {
-  # Names are fixed by modules/environment (gke module `gke-nodes`, github-oidc module `github-deployer`).
+  # Names are fixed by modules/gke (`gke-nodes`, created by envs/<env>) and modules/github-oidc (`github-deployer`,
+  # `github-publisher`, created by bootstrap; the publisher in the registry's project).
   node_members     = [for env, project in var.environment_projects : "serviceAccount:gke-nodes@${project}.iam.gserviceaccount.com"]
   deployer_members = { for env, project in var.environment_projects : env => "serviceAccount:github-deployer@${project}.iam.gserviceaccount.com" }
+  publisher_member = "serviceAccount:github-publisher@${var.registry.project}.iam.gserviceaccount.com"
 }
 
 module "registry" {
@@ -18,8 +22,8 @@ module "registry" {
   repository_id = var.registry.repository
   # Clusters pull; every deployer may resolve a digest before it deploys.
   readers = concat(local.node_members, values(local.deployer_members))
-  # Only the environment that publishes pushes (tags are immutable, so it cannot rewrite what others deploy).
-  writers = [local.deployer_members[var.publisher_environment]]
+  # Only the publish jobs push (tags are immutable, so they cannot rewrite what others deploy).
+  writers = [local.publisher_member]
   labels = {
     app        = "maps-api"
     managed-by = "terraform"

@@ -10,5 +10,5 @@ output "registry_readers" {
 
 output "registry_writers" {
   description = "IAM members that push to the registry."
-  value       = [local.deployer_members[var.publisher_environment]]
+  value       = [local.publisher_member]
 }

@@ -10,5 +10,3 @@ environment_projects = {
   staging    = "maps-api-staging"
   production = "maps-api-production"
 }
-
-publisher_environment = "dev"

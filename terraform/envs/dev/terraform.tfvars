@@ -3,6 +3,7 @@
 environment  = "dev"
 project_id   = "maps-api-dev"
 cluster_name = "maps-api-dev"
+host         = "maps-api.dev.example.com"
 
 cluster = {
   release_channel     = "REGULAR"

@@ -1,6 +1,7 @@
+# This environment's own bucket (terraform/bootstrap creates it in this environment's project).
 terraform {
   backend "gcs" {
-    bucket = "maps-api-tfstate"
+    bucket = "maps-api-tfstate-production"
     prefix = "env/production"
   }
 }

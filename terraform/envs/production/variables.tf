@@ -3,3 +3,4 @@ variable "environment" { type = string }
 variable "project_id" { type = string }
 variable "cluster_name" { type = string }
 variable "cluster" { type = any }
+variable "host" { type = string }

@@ -1,5 +1,6 @@
 # The same in every environment root (a test compares them): the environment's own values are in terraform.tfvars,
-# its state prefix in backend.tf, everything else in modules/environment.
+# its state bucket and prefix in backend.tf, everything else in modules/environment. Applied after terraform/bootstrap
+# (APIs, state bucket, CI identities) by this environment's github-terraform account.
 provider "google" {
   project        = var.project_id
   region         = module.environment.region
@@ -13,4 +14,5 @@ module "environment" {
   project_id   = var.project_id
   cluster_name = var.cluster_name
   cluster      = var.cluster
+  host         = var.host
 }

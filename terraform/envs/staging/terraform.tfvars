@@ -3,6 +3,7 @@
 environment  = "staging"
 project_id   = "maps-api-staging"
 cluster_name = "maps-api-staging"
+host         = "maps-api.staging.example.com"
 
 cluster = {
   release_channel     = "STABLE"

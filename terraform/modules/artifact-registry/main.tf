@@ -14,6 +14,18 @@ resource "google_artifact_registry_repository" "this" {
 
   cleanup_policy_dry_run = false
 
+  # What production runs must survive: every release is tagged vX.Y.Z by release.yml (kept forever), the newest
+  # versions are kept whatever their age, and only TAGGED versions are ever deleted: the untagged per-platform
+  # manifests of a multi-arch image are never removed from under their index.
+  cleanup_policies {
+    id     = "keep-releases"
+    action = "KEEP"
+    condition {
+      tag_state    = "TAGGED"
+      tag_prefixes = var.keep_tag_prefixes
+    }
+  }
+
   cleanup_policies {
     id     = "keep-recent"
     action = "KEEP"
@@ -23,12 +35,18 @@ resource "google_artifact_registry_repository" "this" {
   }
 
   cleanup_policies {
-    id     = "delete-old"
+    id     = "delete-old-tagged"
     action = "DELETE"
     condition {
-      tag_state  = "ANY"
+      tag_state  = "TAGGED"
       older_than = "${var.delete_older_than_days * 86400}s"
     }
+  }
+
+  # The images every environment runs and rolls back to: never deleted by Terraform.
+  deletion_policy = "PREVENT"
+  lifecycle {
+    prevent_destroy = true
   }
 }
 

@@ -13,16 +13,26 @@ variable "repository_id" {
   type        = string
 }
 
+variable "keep_tag_prefixes" {
+  description = "Versions with a tag starting with one of these are kept forever (release tags: what production runs)."
+  type        = list(string)
+  default     = ["v"]
+  validation {
+    condition     = length(var.keep_tag_prefixes) > 0
+    error_message = "keep at least the release tags."
+  }
+}
+
 variable "keep_recent_versions" {
-  description = "Newest versions kept whatever their age (KEEP wins over DELETE): production can always roll back."
+  description = "Newest versions kept per image whatever their age (KEEP wins over DELETE); a multi-arch push counts several."
   type        = number
-  default     = 20
+  default     = 50
 }
 
 variable "delete_older_than_days" {
-  description = "Versions older than this are deleted unless kept by keep_recent_versions."
+  description = "Tagged versions older than this are deleted unless a KEEP policy keeps them; untagged ones never are."
   type        = number
-  default     = 90
+  default     = 180
 }
 
 variable "readers" {

@@ -10,6 +10,8 @@ resource "google_bigquery_dataset" "replica" {
   default_table_expiration_ms = var.table_expiration_days == null ? null : var.table_expiration_days * 86400000
 
   delete_contents_on_destroy = false
+  # PREVENT: Terraform refuses to delete the dataset (production's replica takes hours to copy and verify again).
+  deletion_policy = var.deletion_policy
 }
 
 resource "google_bigquery_dataset_iam_member" "readers" {

@@ -20,3 +20,8 @@ output "writer_grants" {
     name => { dataset_id = grant.dataset_id, role = grant.role, member = grant.member }
   }
 }
+
+output "deletion_policy" {
+  description = "Whether Terraform may delete the dataset (PREVENT: it refuses)."
+  value       = google_bigquery_dataset.replica.deletion_policy
+}

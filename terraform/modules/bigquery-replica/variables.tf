@@ -52,3 +52,13 @@ variable "labels" {
   type        = map(string)
   default     = {}
 }
+
+variable "deletion_policy" {
+  description = "PREVENT (Terraform refuses to delete the dataset; required by modules/environment in production) or DELETE."
+  type        = string
+  default     = "PREVENT"
+  validation {
+    condition     = contains(["PREVENT", "DELETE"], var.deletion_policy)
+    error_message = "deletion_policy must be PREVENT or DELETE."
+  }
+}

@@ -5,8 +5,22 @@ locals {
     environment = var.environment
     managed-by  = "terraform"
   }
-  # Must equal the prefix in the calling root's backend.tf (a test compares them): the deployer reads only this prefix.
+  # Must equal the calling root's backend.tf (a test compares them); bootstrap creates the bucket in this project.
+  state_bucket = "${var.state_bucket_prefix}-${var.environment}"
   state_prefix = "env/${var.environment}"
+
+  registry_url = "${var.registry.location}-docker.pkg.dev/${var.registry.project}/${var.registry.repository}"
+
+  # Created by terraform/bootstrap (modules/github-oidc), applied before this root: referred to by their fixed names.
+  ci_accounts = {
+    terraform = "github-terraform@${var.project_id}.iam.gserviceaccount.com"
+    planner   = "github-planner@${var.project_id}.iam.gserviceaccount.com"
+    deployer  = "github-deployer@${var.project_id}.iam.gserviceaccount.com"
+    replica   = "maps-replica@${var.project_id}.iam.gserviceaccount.com"
+  }
+
+  # Created here; terraform/shared grants the nodes' account registry read by this name.
+  account_ids = { api = "maps-api", nodes = "gke-nodes" }
 }
 
 module "network" {
@@ -23,22 +37,24 @@ module "network" {
 module "gke" {
   source = "../gke"
 
-  project_id          = var.project_id
-  name                = var.cluster_name
-  region              = var.region
-  network_id          = module.network.network_id
-  subnetwork_id       = module.network.subnetwork_id
-  pods_range_name     = module.network.pods_range_name
-  services_range_name = module.network.services_range_name
-  control_plane_cidr  = var.network.control_plane_cidr
-  authorized_networks = var.authorized_networks
-  release_channel     = var.cluster.release_channel
-  deletion_protection = var.cluster.deletion_protection
-  machine_type        = var.cluster.machine_type
-  spot                = var.cluster.spot
-  min_nodes           = var.cluster.min_nodes
-  max_nodes           = var.cluster.max_nodes
-  labels              = local.labels
+  project_id              = var.project_id
+  name                    = var.cluster_name
+  region                  = var.region
+  network_id              = module.network.network_id
+  subnetwork_id           = module.network.subnetwork_id
+  pods_range_name         = module.network.pods_range_name
+  services_range_name     = module.network.services_range_name
+  authorized_networks     = var.authorized_networks
+  release_channel         = var.cluster.release_channel
+  deletion_protection     = var.cluster.deletion_protection
+  machine_type            = var.cluster.machine_type
+  spot                    = var.cluster.spot
+  min_nodes               = var.cluster.min_nodes
+  max_nodes               = var.cluster.max_nodes
+  labels                  = local.labels
+  node_service_account_id = local.account_ids.nodes
+  # Binary Authorization: only images from the one registry are admitted.
+  allowed_image_patterns = ["${local.registry_url}/**"]
 }
 
 module "replica" {
@@ -50,9 +66,11 @@ module "replica" {
   source_table          = var.replica.source
   table_expiration_days = var.replica.table_expiration_days
   labels                = local.labels
+  # A protected environment's replica is protected too (production: always, see var.cluster's validation).
+  deletion_policy = var.cluster.deletion_protection ? "PREVENT" : "DELETE"
 
-  # The replica job's own account (modules/github-oidc) edits this dataset and nothing else.
-  writers = { replica = module.github.replica_member }
+  # The replica job's own account (created by bootstrap) edits this dataset and nothing else.
+  writers = { replica = "serviceAccount:${local.ci_accounts.replica}" }
 }
 
 module "api_identity" {
@@ -61,16 +79,17 @@ module "api_identity" {
   project_id                 = var.project_id
   namespace                  = var.namespace
   kubernetes_service_account = "maps-api"
-  account_id                 = "maps-api"
+  account_id                 = local.account_ids.api
   readable_datasets          = [module.replica.dataset_id]
+  # The cluster's attribute, so the binding is created after the cluster has created the pool.
+  workload_pool = module.gke.workload_pool
 }
 
-module "github" {
-  source = "../github-oidc"
+module "ingress" {
+  source = "../ingress"
 
-  project_id         = var.project_id
-  github_repository  = var.github_repository
-  github_environment = var.environment
-  state_bucket       = var.state_bucket
-  state_prefix       = local.state_prefix
+  project_id       = var.project_id
+  environment      = var.environment
+  host             = var.host
+  dns_managed_zone = var.dns_managed_zone
 }

@@ -20,13 +20,18 @@ output "cluster_location" {
 }
 
 output "cluster_dns_endpoint" {
-  description = "IAM-guarded DNS endpoint of the control plane."
+  description = "IAM-guarded DNS endpoint of the control plane = the cluster's controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint, which CI's kubeconfig targets."
   value       = module.gke.dns_endpoint
+}
+
+output "kubeconfig_server" {
+  description = "https://<cluster_dns_endpoint>: the server of every kubeconfig (the IP endpoint admits no network)."
+  value       = module.gke.kubeconfig_server
 }
 
 output "registry_url" {
   description = "Docker URL of the shared registry (created by terraform/shared)."
-  value       = "${var.registry.location}-docker.pkg.dev/${var.registry.project}/${var.registry.repository}"
+  value       = local.registry_url
 }
 
 output "api_service_account_email" {
@@ -34,19 +39,30 @@ output "api_service_account_email" {
   value       = module.api_identity.email
 }
 
-output "deployer_service_account_email" {
-  description = "Service account the GitHub environment impersonates."
-  value       = module.github.deployer_email
+output "service_accounts_created" {
+  description = "The accounts this root creates (by name, known at plan): the API pods' and the nodes'."
+  value       = { for role, id in local.account_ids : role => "${id}@${var.project_id}.iam.gserviceaccount.com" }
 }
 
-output "replica_service_account_email" {
-  description = "Service account replica.yml impersonates (GitHub environment variable REPLICA_SERVICE_ACCOUNT)."
-  value       = module.github.replica_email
+output "ci_service_accounts" {
+  description = "The CI accounts (created by terraform/bootstrap) this environment refers to, by role."
+  value       = local.ci_accounts
 }
 
-output "workload_identity_provider" {
-  description = "Full WIF provider name for google-github-actions/auth."
-  value       = module.github.provider_name
+output "ingress" {
+  description = "Static IP name and address, certificate name and the Ingress annotations the chart needs."
+  value = {
+    address_name     = module.ingress.address_name
+    ip_address       = module.ingress.ip_address
+    certificate_name = module.ingress.certificate_name
+    annotations      = module.ingress.ingress_annotations
+    dns_record       = module.ingress.dns_record
+  }
+}
+
+output "project_roles_granted" {
+  description = "Every project-level role this environment grants (bootstrap lets its terraform account grant exactly these)."
+  value       = sort(distinct(concat(module.gke.node_project_roles, module.api_identity.project_roles)))
 }
 
 output "node_service_account_email" {
@@ -83,9 +99,10 @@ output "facts" {
     region       = var.region
     cluster      = var.cluster_name
     namespace    = var.namespace
+    host         = var.host
     registry     = var.registry
     replica      = { source = var.replica.source, dataset = var.replica.dataset, location = var.replica.location }
-    state_bucket = var.state_bucket
+    state_bucket = local.state_bucket
     state_prefix = local.state_prefix
   }
 }
@@ -100,7 +117,22 @@ output "deletion_protection" {
   value       = module.gke.deletion_protection
 }
 
-output "wif_attribute_condition" {
-  description = "The WIF provider's attribute condition (repository and GitHub environment)."
-  value       = module.github.attribute_condition
+output "workload_identity_member" {
+  description = "The Kubernetes identity allowed to act as the API's service account (names the cluster's pool)."
+  value       = module.api_identity.workload_identity_member
+}
+
+output "maintenance_window" {
+  description = "GKE's recurring maintenance window."
+  value       = module.gke.maintenance_window
+}
+
+output "binary_authorization" {
+  description = "The admission policy the cluster enforces."
+  value       = module.gke.binary_authorization
+}
+
+output "replica_deletion_policy" {
+  description = "PREVENT: Terraform refuses to delete the replica dataset."
+  value       = module.replica.deletion_policy
 }

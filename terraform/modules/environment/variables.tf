@@ -51,14 +51,19 @@ variable "namespace" {
   default     = "maps-api"
 }
 
-variable "github_repository" {
-  description = "owner/name of the repository whose workflows deploy here."
+variable "host" {
+  description = "The Ingress host of this environment (environments.json `host`): certificate, DNS, smoke test."
   type        = string
-  default     = "example-org/maps-api"
 }
 
-variable "state_bucket" {
-  description = "Terraform state bucket created by terraform/bootstrap (must match the roots' backend.tf)."
+variable "dns_managed_zone" {
+  description = "Cloud DNS zone (in this project) serving host's domain; null: the domain's owner creates the A record."
+  type        = string
+  default     = null
+}
+
+variable "state_bucket_prefix" {
+  description = "Bootstrap's state bucket name; this environment's bucket is PREFIX-ENV (must match the roots' backend.tf)."
   type        = string
   default     = "maps-api-tfstate"
 }
@@ -93,18 +98,16 @@ variable "replica" {
 }
 
 variable "network" {
-  description = "Address ranges of the VPC and the control plane (each environment has its own VPC, never peered)."
+  description = "Address ranges of the VPC (each environment has its own VPC, never peered; the control plane is reached through PSC)."
   type = object({
-    nodes_cidr         = string
-    pods_cidr          = string
-    services_cidr      = string
-    control_plane_cidr = string
+    nodes_cidr    = string
+    pods_cidr     = string
+    services_cidr = string
   })
   default = {
-    nodes_cidr         = "10.10.0.0/20"
-    pods_cidr          = "10.20.0.0/14"
-    services_cidr      = "10.24.0.0/20"
-    control_plane_cidr = "172.16.0.0/28"
+    nodes_cidr    = "10.10.0.0/20"
+    pods_cidr     = "10.20.0.0/14"
+    services_cidr = "10.24.0.0/20"
   }
 }
 

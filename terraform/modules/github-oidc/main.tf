@@ -1,41 +1,105 @@
 locals {
-  # GitHub's OIDC subject for a job that runs in a deployment environment.
-  subject = "repo:${var.github_repository}:environment:${var.github_environment}"
+  plan_environment      = "${var.environment}-plan"
+  accepted_environments = compact([var.environment, local.plan_environment, var.publish_environment])
 
-  # Deploy with Helm (Kubernetes objects in the cluster) and nothing else project-wide.
-  deployer_project_roles = ["roles/container.developer"]
+  # What the environment root creates and grants, and nothing that reaches other projects or the WIF setup here.
+  terraform_project_roles = concat([
+    "roles/bigquery.dataOwner",
+    "roles/binaryauthorization.policyEditor",
+    "roles/compute.networkAdmin",
+    "roles/compute.securityAdmin",
+    "roles/container.admin",
+    "roles/dns.admin",
+    "roles/iam.serviceAccountAdmin",
+    "roles/iam.serviceAccountUser",
+    "roles/serviceusage.serviceUsageConsumer",
+  ], var.terraform_extra_roles)
 
-  # The replica job (.github/workflows/replica.yml) runs copy and verification jobs billed to this project and writes
-  # one freshness point; what it may write is granted on the replica dataset only (modules/bigquery-replica `writers`).
-  replica_project_roles = ["roles/bigquery.jobUser", "roles/monitoring.metricWriter"]
+  # Every account a workflow impersonates, the one GitHub environment whose jobs may, and its least roles.
+  all_accounts = {
+    terraform = {
+      account_id         = "github-terraform"
+      github_environment = var.environment
+      variable           = "TERRAFORM_SERVICE_ACCOUNT"
+      project_roles      = local.terraform_project_roles
+      state_role         = "roles/storage.objectAdmin" # state and its lock object
+      description        = "terraform plan/apply of the ${var.environment} root (infra.yml apply-${var.environment})."
+    }
+    planner = {
+      account_id         = "github-planner"
+      github_environment = local.plan_environment
+      variable           = "PLAN_SERVICE_ACCOUNT"
+      project_roles      = ["roles/iam.securityReviewer", "roles/viewer"]
+      state_role         = "roles/storage.objectViewer" # bucket-level, so storage.objects.list works; plans run -lock=false
+      description        = "Read-only terraform plan of pull requests (environment ${local.plan_environment})."
+    }
+    deployer = {
+      account_id         = "github-deployer"
+      github_environment = var.environment
+      variable           = "DEPLOY_SERVICE_ACCOUNT"
+      project_roles      = ["roles/container.developer"] # Helm through the DNS endpoint (container.clusters.connect)
+      state_role         = null
+      description        = "Helm deploys and rollbacks to the ${var.environment} cluster."
+    }
+    replica = {
+      account_id         = "maps-replica"
+      github_environment = var.environment
+      variable           = "REPLICA_SERVICE_ACCOUNT"
+      project_roles      = ["roles/bigquery.jobUser", "roles/monitoring.metricWriter"] # dataEditor: on the dataset only
+      state_role         = null
+      description        = "replica.yml: copy jobs into the replica dataset, freshness metric."
+    }
+    publisher = {
+      account_id         = "github-publisher"
+      github_environment = var.publish_environment
+      variable           = "PUBLISH_SERVICE_ACCOUNT"
+      project_roles      = [] # push: artifactregistry.writer on the one repository (terraform/shared)
+      state_role         = null
+      description        = "Pushes images to the shared registry and tags releases (environment ${coalesce(var.publish_environment, "none")})."
+    }
+  }
+  # The publisher exists only in the project that holds the registry.
+  accounts = { for name, account in local.all_accounts : name => account if name != "publisher" || var.publish_environment != null }
 
-  # Workflows running in this repository's GitHub environment: the only principal allowed to act as either account.
-  environment_principal = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/subject/${local.subject}"
+  emails = { for name, account in local.accounts : name => "${account.account_id}@${var.project_id}.iam.gserviceaccount.com" }
+
+  project_grants = merge([
+    for name, account in local.accounts : { for role in account.project_roles : "${name} ${role}" => { account = name, role = role } }
+  ]...)
+
+  # Tokens are accepted only from this repository (by name and by its immutable ids) and these GitHub environments;
+  # each account then trusts one exact subject. A job without `environment:` has another subject and is refused.
+  attribute_condition = join(" && ", [
+    "assertion.repository == '${var.github.repository}'",
+    "assertion.repository_id == '${var.github.repository_id}'",
+    "assertion.repository_owner_id == '${var.github.repository_owner_id}'",
+    "assertion.sub.startsWith('repo:${var.github.repository}:environment:')",
+    "assertion.environment in [${join(", ", [for e in local.accepted_environments : "'${e}'"])}]",
+  ])
 }
 
 resource "google_iam_workload_identity_pool" "github" {
   project                   = var.project_id
   workload_identity_pool_id = var.pool_id
   display_name              = "GitHub Actions"
-  description               = "OIDC tokens from ${var.github_repository} (${var.github_environment} environment)"
+  description               = "OIDC tokens from ${var.github.repository} (${join(", ", local.accepted_environments)})"
 }
 
 resource "google_iam_workload_identity_pool_provider" "github" {
-  #checkov:skip=CKV_GCP_125:False positive: checkov does not render module variables; the condition pins sub to repo:OWNER/NAME:environment:ENV (terraform test asserts it).
+  #checkov:skip=CKV_GCP_125:False positive: checkov does not render module variables; the condition pins repository, its ids and the environments (terraform test asserts it).
   project                            = var.project_id
   workload_identity_pool_id          = google_iam_workload_identity_pool.github.workload_identity_pool_id
   workload_identity_pool_provider_id = var.provider_id
   display_name                       = "GitHub OIDC"
-  # Tokens from any other repository or environment are rejected before any IAM check. The subject already names both;
-  # the explicit repository and environment claims keep the rule readable.
-  attribute_condition = "assertion.sub == '${local.subject}' && assertion.repository == '${var.github_repository}' && assertion.environment == '${var.github_environment}'"
+  attribute_condition                = local.attribute_condition
 
   attribute_mapping = {
-    "google.subject"         = "assertion.sub"
-    "attribute.repository"   = "assertion.repository"
-    "attribute.environment"  = "assertion.environment"
-    "attribute.ref"          = "assertion.ref"
-    "attribute.workflow_ref" = "assertion.job_workflow_ref"
+    "google.subject"                = "assertion.sub"
+    "attribute.repository"          = "assertion.repository"
+    "attribute.repository_id"       = "assertion.repository_id"
+    "attribute.repository_owner_id" = "assertion.repository_owner_id"
+    "attribute.environment"         = "assertion.environment"
+    "attribute.workflow_ref"        = "assertion.job_workflow_ref"
   }
 
   oidc {
@@ -43,56 +107,46 @@ resource "google_iam_workload_identity_pool_provider" "github" {
   }
 }
 
-resource "google_service_account" "deployer" {
+resource "google_service_account" "ci" {
+  for_each     = local.accounts
   project      = var.project_id
-  account_id   = var.deployer_account_id
-  display_name = "GitHub Actions deployer (${var.github_environment})"
+  account_id   = each.value.account_id
+  display_name = "GitHub Actions ${each.key} (${var.environment})"
+  description  = each.value.description
 }
 
-# Only the one subject (this repository, this environment) may impersonate the deployer.
-resource "google_service_account_iam_member" "deployer_wif" {
-  service_account_id = google_service_account.deployer.name
+# One exact subject per account: repo:OWNER/NAME:environment:<its GitHub environment>, through this pool.
+resource "google_service_account_iam_member" "wif" {
+  for_each           = local.accounts
+  service_account_id = google_service_account.ci[each.key].name
   role               = "roles/iam.workloadIdentityUser"
-  member             = local.environment_principal
+  member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/subject/repo:${var.github.repository}:environment:${each.value.github_environment}"
 }
 
-resource "google_project_iam_member" "deployer" {
-  for_each = toset(local.deployer_project_roles)
+resource "google_project_iam_member" "ci" {
+  for_each = local.project_grants
   project  = var.project_id
-  role     = each.value
-  member   = google_service_account.deployer.member
+  role     = each.value.role
+  member   = google_service_account.ci[each.value.account].member
 }
 
-# Read (never write) this environment's Terraform state, to take outputs such as the cluster name.
-resource "google_storage_bucket_iam_member" "state_reader" {
-  bucket = var.state_bucket
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.deployer.member
+# The terraform account grants project roles, but only the environment root's own (IAM conditions on setIamPolicy).
+resource "google_project_iam_member" "terraform_grants" {
+  project = var.project_id
+  role    = "roles/resourcemanager.projectIamAdmin"
+  member  = google_service_account.ci["terraform"].member
 
   condition {
-    title       = "only-${var.github_environment}-state"
-    description = "Objects under the ${var.state_prefix}/ prefix only"
-    expression  = "resource.name.startsWith(\"projects/_/buckets/${var.state_bucket}/objects/${var.state_prefix}/\")"
+    title       = "only-env-root-roles"
+    description = "May grant or revoke only the roles the ${var.environment} root grants."
+    expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${join(", ", [for r in sort(var.env_root_project_roles) : "'${r}'"])}])"
   }
 }
 
-resource "google_service_account" "replica" {
-  project      = var.project_id
-  account_id   = var.replica_account_id
-  display_name = "BigQuery replica job (${var.github_environment})"
-  description  = "Impersonated by replica.yml in the ${var.github_environment} GitHub environment: copy jobs into the replica dataset, freshness metric."
-}
-
-# Same subject as the deployer: this repository's workflows in this GitHub environment, through the same provider.
-resource "google_service_account_iam_member" "replica_wif" {
-  service_account_id = google_service_account.replica.name
-  role               = "roles/iam.workloadIdentityUser"
-  member             = local.environment_principal
-}
-
-resource "google_project_iam_member" "replica" {
-  for_each = toset(local.replica_project_roles)
-  project  = var.project_id
-  role     = each.value
-  member   = google_service_account.replica.member
+# This environment's own bucket: no prefix condition (which cannot grant storage.objects.list), no other environment.
+resource "google_storage_bucket_iam_member" "state" {
+  for_each = { for name, account in local.accounts : name => account if account.state_role != null }
+  bucket   = var.state_bucket
+  role     = each.value.state_role
+  member   = google_service_account.ci[each.key].member
 }

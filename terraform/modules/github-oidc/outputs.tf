@@ -3,45 +3,45 @@ output "provider_name" {
   value       = google_iam_workload_identity_pool_provider.github.name
 }
 
-output "deployer_email" {
-  description = "Service account the workflow impersonates (`service_account`)."
-  value       = google_service_account.deployer.email
-}
-
-output "deployer_member" {
-  description = "IAM member of the deployer, for grants made elsewhere (registry, datasets)."
-  value       = google_service_account.deployer.member
-}
-
 output "attribute_condition" {
-  description = "The provider's attribute condition (pinned to repository and environment)."
+  description = "The provider's attribute condition (repository, its ids, the accepted GitHub environments)."
   value       = google_iam_workload_identity_pool_provider.github.attribute_condition
 }
 
-output "deployer_project_roles" {
-  description = "Roles the deployer holds on the whole project."
-  value       = local.deployer_project_roles
+output "accepted_environments" {
+  description = "GitHub environments whose jobs this provider accepts."
+  value       = local.accepted_environments
 }
 
-output "replica_email" {
-  description = "Service account replica.yml impersonates (GitHub environment variable REPLICA_SERVICE_ACCOUNT)."
-  value       = google_service_account.replica.email
-}
-
-output "replica_member" {
-  description = "IAM member of the replica job's account, granted dataEditor on the replica dataset by the root."
-  value       = google_service_account.replica.member
-}
-
-output "replica_project_roles" {
-  description = "Roles the replica job's account holds on the whole project (as planned)."
-  value       = sort([for m in google_project_iam_member.replica : m.role])
-}
-
-output "replica_impersonation" {
-  description = "Who may impersonate the replica job's account, and with which role."
+output "accounts" {
+  description = "Every CI account: email, the GitHub environment that may use it, its project roles and state role."
   value = {
-    role   = google_service_account_iam_member.replica_wif.role
-    member = google_service_account_iam_member.replica_wif.member
+    for name, account in local.accounts : name => {
+      email              = local.emails[name]
+      github_environment = account.github_environment
+      variable           = account.variable
+      project_roles      = sort(account.project_roles)
+      state_role         = account.state_role
+    }
+  }
+}
+
+output "impersonation" {
+  description = "account => the one principal allowed to act as it (roles/iam.workloadIdentityUser)."
+  value       = { for name, binding in google_service_account_iam_member.wif : name => binding.member }
+}
+
+output "terraform_grant_condition" {
+  description = "The condition on the terraform account's projectIamAdmin."
+  value       = google_project_iam_member.terraform_grants.condition[0].expression
+}
+
+output "github_environment_variables" {
+  description = "GitHub environment => { variable => value } for the workflows (gh variable set NAME --env ENV)."
+  value = {
+    for github_environment in local.accepted_environments : github_environment => merge(
+      { WORKLOAD_IDENTITY_PROVIDER = google_iam_workload_identity_pool_provider.github.name },
+      { for name, account in local.accounts : account.variable => local.emails[name] if account.github_environment == github_environment },
+    )
   }
 }

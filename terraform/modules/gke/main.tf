@@ -5,16 +5,16 @@ resource "google_service_account" "nodes" {
   display_name = "GKE nodes of ${var.name}"
 }
 
+locals {
+  # GKE's own least-privilege role for node service accounts (logging, monitoring, metadata; kept current by Google).
+  node_project_roles = ["roles/container.defaultNodeServiceAccount"]
+}
+
 resource "google_project_iam_member" "nodes" {
-  for_each = toset([
-    "roles/logging.logWriter",
-    "roles/monitoring.metricWriter",
-    "roles/monitoring.viewer",
-    "roles/stackdriver.resourceMetadata.writer",
-  ])
-  project = var.project_id
-  role    = each.value
-  member  = google_service_account.nodes.member
+  for_each = toset(local.node_project_roles)
+  project  = var.project_id
+  role     = each.value
+  member   = google_service_account.nodes.member
 }
 
 resource "google_container_cluster" "this" {
@@ -38,10 +38,10 @@ resource "google_container_cluster" "this" {
     services_secondary_range_name = var.services_range_name
   }
 
+  # Private Service Connect control plane (GKE's default for new clusters): no master_ipv4_cidr_block, no VPC peering.
   private_cluster_config {
     enable_private_nodes    = true
     enable_private_endpoint = false
-    master_ipv4_cidr_block  = var.control_plane_cidr
   }
 
   # The public IP endpoint only accepts the listed networks (none by default); operators and CI use the DNS endpoint,
@@ -69,6 +69,15 @@ resource "google_container_cluster" "this" {
 
   release_channel {
     channel = var.release_channel
+  }
+
+  # Upgrades (control plane and auto-upgraded nodes, which drain the single Varnish pod) only in this quiet window.
+  maintenance_policy {
+    recurring_window {
+      start_time = var.maintenance_window.start_time
+      end_time   = var.maintenance_window.end_time
+      recurrence = var.maintenance_window.recurrence
+    }
   }
 
   # Dataplane V2 (eBPF) enforces Kubernetes NetworkPolicy without the Calico add-on.
@@ -117,11 +126,34 @@ resource "google_container_cluster" "this" {
   }
 }
 
+# The project's admission policy, which the cluster enforces (PROJECT_SINGLETON_POLICY_ENFORCE): without it the project
+# default allows every image. Only our registry's images run; Google's system images stay allowed.
+resource "google_binary_authorization_policy" "this" {
+  project                       = var.project_id
+  description                   = "maps-api: images from the project's registry only"
+  global_policy_evaluation_mode = "ENABLE"
+
+  dynamic "admission_whitelist_patterns" {
+    for_each = var.allowed_image_patterns
+    content {
+      name_pattern = admission_whitelist_patterns.value
+    }
+  }
+
+  default_admission_rule {
+    evaluation_mode  = "ALWAYS_DENY"
+    enforcement_mode = "ENFORCED_BLOCK_AND_AUDIT_LOG"
+  }
+}
+
 resource "google_container_node_pool" "default" {
   project  = var.project_id
   name     = "default"
   cluster  = google_container_cluster.this.id
   location = var.region
+
+  # Per zone, at creation only (the autoscaler owns the size afterwards; changing it would re-create the pool).
+  initial_node_count = max(1, ceil(var.min_nodes / var.zone_count))
 
   # Totals across zones: the BALANCED policy spreads nodes evenly, so API pods and Varnish survive a zone loss.
   autoscaling {
@@ -163,4 +195,11 @@ resource "google_container_node_pool" "default" {
       enable_integrity_monitoring = true
     }
   }
+
+  lifecycle {
+    ignore_changes = [initial_node_count]
+  }
+
+  # Nodes register with their role in place, and no workload is admitted before the admission policy exists.
+  depends_on = [google_project_iam_member.nodes, google_binary_authorization_policy.this]
 }

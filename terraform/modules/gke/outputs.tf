@@ -32,3 +32,34 @@ output "deletion_protection" {
   description = "Whether Terraform refuses to delete the cluster."
   value       = google_container_cluster.this.deletion_protection
 }
+
+output "kubeconfig_server" {
+  description = "The only API server address CI and people use: https:// + the DNS endpoint (public CA, IAM-authorised)."
+  value       = "https://${google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].endpoint}"
+}
+
+output "dns_endpoint_open" {
+  description = "Whether the DNS endpoint accepts traffic from outside the VPC (CI's runners)."
+  value       = google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic
+}
+
+output "node_project_roles" {
+  description = "Project roles of the nodes' service account."
+  value       = local.node_project_roles
+}
+
+output "maintenance_window" {
+  description = "The recurring maintenance window in effect."
+  value       = google_container_cluster.this.maintenance_policy[0].recurring_window[0]
+}
+
+output "binary_authorization" {
+  description = "The enforced admission policy: default rule and allow-list."
+  value = {
+    cluster_mode     = google_container_cluster.this.binary_authorization[0].evaluation_mode
+    default_rule     = google_binary_authorization_policy.this.default_admission_rule[0].evaluation_mode
+    enforcement      = google_binary_authorization_policy.this.default_admission_rule[0].enforcement_mode
+    allowed_patterns = [for p in google_binary_authorization_policy.this.admission_whitelist_patterns : p.name_pattern]
+    system_images    = google_binary_authorization_policy.this.global_policy_evaluation_mode
+  }
+}

@@ -33,12 +33,6 @@ variable "services_range_name" {
   type        = string
 }
 
-variable "control_plane_cidr" {
-  description = "A /28 for the control plane's private endpoint; must not overlap the subnet ranges."
-  type        = string
-  default     = "172.16.0.0/28"
-}
-
 variable "authorized_networks" {
   description = "Networks allowed to reach the public IP endpoint. Empty: only the IAM-guarded DNS endpoint is usable."
   type = list(object({
@@ -108,4 +102,36 @@ variable "labels" {
   description = "Labels on the cluster and its nodes."
   type        = map(string)
   default     = {}
+}
+
+variable "zone_count" {
+  description = "Zones the regional pool spans (GKE's default for a region: 3); initial nodes per zone derive from it."
+  type        = number
+  default     = 3
+}
+
+variable "maintenance_window" {
+  description = <<-EOT
+    When GKE may upgrade the control plane and nodes (UTC, RFC 5545 recurrence). GKE requires 48 h of availability in
+    any 32 days: Mon-Thu 06:00-10:00 UTC (16 h a week; 01:00-05:00 US Eastern, the lowest traffic) gives ~70 h.
+  EOT
+  type = object({
+    start_time = string
+    end_time   = string
+    recurrence = string
+  })
+  default = {
+    start_time = "2026-01-05T06:00:00Z"
+    end_time   = "2026-01-05T10:00:00Z"
+    recurrence = "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH"
+  }
+}
+
+variable "allowed_image_patterns" {
+  description = "Binary Authorization allow-list (e.g. REGION-docker.pkg.dev/PROJECT/REPO/**); every other image is refused."
+  type        = list(string)
+  validation {
+    condition     = length(var.allowed_image_patterns) > 0 && alltrue([for p in var.allowed_image_patterns : !startswith(p, "*")])
+    error_message = "allowed_image_patterns names at least one registry path and never allows everything."
+  }
 }

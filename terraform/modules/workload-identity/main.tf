@@ -24,9 +24,11 @@ resource "google_bigquery_dataset_iam_member" "readable" {
   member     = google_service_account.api.member
 }
 
-# The chart's Kubernetes service account acts as this Google service account (Workload Identity).
+# The chart's Kubernetes service account acts as this Google service account (Workload Identity). The member names the
+# cluster's pool, which exists only once the cluster does: `workload_pool` must be the cluster's attribute (not a string
+# built from the project id), so Terraform orders this binding after the cluster ("Identity Pool does not exist").
 resource "google_service_account_iam_member" "workload_identity" {
   service_account_id = google_service_account.api.name
   role               = "roles/iam.workloadIdentityUser"
-  member             = "serviceAccount:${var.project_id}.svc.id.goog[${var.namespace}/${var.kubernetes_service_account}]"
+  member             = "serviceAccount:${var.workload_pool}[${var.namespace}/${var.kubernetes_service_account}]"
 }

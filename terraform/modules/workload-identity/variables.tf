@@ -25,3 +25,12 @@ variable "readable_datasets" {
   description = "Dataset ids in project_id the API may read (the replica dataset). Nothing else is readable."
   type        = list(string)
 }
+
+variable "workload_pool" {
+  description = "The cluster's Workload Identity pool, PROJECT.svc.id.goog, passed from the cluster resource (orders the binding after it)."
+  type        = string
+  validation {
+    condition     = endswith(var.workload_pool, ".svc.id.goog")
+    error_message = "workload_pool is the cluster's workload_identity_config.workload_pool (PROJECT.svc.id.goog)."
+  }
+}

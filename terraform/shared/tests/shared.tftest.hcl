@@ -17,11 +17,20 @@ run "every_cluster_pulls_and_only_the_publisher_pushes" {
     error_message = "the three clusters' nodes and the three deployers read the one registry"
   }
   assert {
-    condition     = output.registry_writers == ["serviceAccount:github-deployer@maps-api-dev.iam.gserviceaccount.com"]
-    error_message = "only the publishing environment's deployer pushes"
+    condition     = output.registry_writers == ["serviceAccount:github-publisher@maps-api-production.iam.gserviceaccount.com"]
+    error_message = "only the publish jobs' account (bootstrap, registry project) pushes; no deployer does"
   }
   assert {
     condition     = output.registry_url == "us-central1-docker.pkg.dev/maps-api-production/maps"
     error_message = "registry URL from environments.json"
+  }
+}
+
+run "the_registry_cannot_be_destroyed_and_keeps_releases" {
+  command = plan
+
+  assert {
+    condition     = module.registry.deletion_policy == "PREVENT"
+    error_message = "every environment runs from this registry"
   }
 }

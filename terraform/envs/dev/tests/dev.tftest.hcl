@@ -4,7 +4,7 @@ mock_provider "google" {
   override_during = plan
 }
 
-run "plans_dev_in_its_own_project_state_prefix_and_github_environment" {
+run "plans_dev_in_its_own_project_state_bucket_and_by_its_own_account" {
   command = plan
 
   assert {
@@ -12,12 +12,12 @@ run "plans_dev_in_its_own_project_state_prefix_and_github_environment" {
     error_message = "dev, in maps-api-dev, cluster maps-api-dev"
   }
   assert {
-    condition     = module.environment.facts.state_prefix == "env/dev"
-    error_message = "the deployer may read env/dev, the prefix in backend.tf"
+    condition     = module.environment.facts.state_bucket == "maps-api-tfstate-dev" && module.environment.facts.state_prefix == "env/dev"
+    error_message = "dev's own state bucket and prefix, as in backend.tf"
   }
   assert {
-    condition     = endswith(module.environment.wif_attribute_condition, "assertion.environment == 'dev'")
-    error_message = "only jobs in the dev GitHub environment obtain this project's identities"
+    condition     = output.ci_service_accounts.terraform == "github-terraform@maps-api-dev.iam.gserviceaccount.com"
+    error_message = "applied by dev's own terraform account (bootstrap), which only the dev GitHub environment may use"
   }
 }
 
@@ -37,27 +37,20 @@ run "dev_is_cheap_and_disposable" {
 # outputs.tf is identical in every root (terraform/terraform.test.ts), so proving its wiring here proves it for all. The
 # mock leaves these computed values unknown at plan: give each its real-looking value, so a swapped output shows.
 override_resource {
-  target          = module.environment.module.github.google_service_account.deployer
-  override_during = plan
-  values          = { email = "github-deployer@maps-api-dev.iam.gserviceaccount.com", member = "serviceAccount:github-deployer@maps-api-dev.iam.gserviceaccount.com", name = "projects/maps-api-dev/serviceAccounts/github-deployer@maps-api-dev.iam.gserviceaccount.com" }
-}
-
-override_resource {
-  target          = module.environment.module.github.google_service_account.replica
-  override_during = plan
-  values          = { email = "maps-replica@maps-api-dev.iam.gserviceaccount.com", member = "serviceAccount:maps-replica@maps-api-dev.iam.gserviceaccount.com", name = "projects/maps-api-dev/serviceAccounts/maps-replica@maps-api-dev.iam.gserviceaccount.com" }
-}
-
-override_resource {
   target          = module.environment.module.api_identity.google_service_account.api
   override_during = plan
   values          = { email = "maps-api@maps-api-dev.iam.gserviceaccount.com", member = "serviceAccount:maps-api@maps-api-dev.iam.gserviceaccount.com", name = "projects/maps-api-dev/serviceAccounts/maps-api@maps-api-dev.iam.gserviceaccount.com" }
 }
 
 override_resource {
-  target          = module.environment.module.github.google_iam_workload_identity_pool_provider.github
+  target          = module.environment.module.gke.google_container_cluster.this
   override_during = plan
-  values          = { name = "projects/123/locations/global/workloadIdentityPools/github/providers/github" }
+  values = {
+    name                           = "maps-api-dev"
+    location                       = "us-central1"
+    control_plane_endpoints_config = { dns_endpoint_config = { endpoint = "gke-0123abcd-1234.us-central1.gke.goog" } }
+    workload_identity_config       = { workload_pool = "maps-api-dev.svc.id.goog" }
+  }
 }
 
 run "pipeline_outputs_keep_their_names" {
@@ -68,19 +61,19 @@ run "pipeline_outputs_keep_their_names" {
     error_message = "cluster_location and registry_url for get-credentials and helm"
   }
   assert {
-    condition     = output.workload_identity_provider == "projects/123/locations/global/workloadIdentityPools/github/providers/github"
-    error_message = "workload_identity_provider for google-github-actions/auth"
-  }
-  assert {
-    condition     = output.deployer_service_account_email == "github-deployer@maps-api-dev.iam.gserviceaccount.com"
-    error_message = "deployer_service_account_email is the deployer"
+    condition     = output.cluster_dns_endpoint == "gke-0123abcd-1234.us-central1.gke.goog" && output.kubeconfig_server == "https://gke-0123abcd-1234.us-central1.gke.goog"
+    error_message = "cluster_dns_endpoint / kubeconfig_server: the DNS endpoint CI's kubeconfig targets"
   }
   assert {
     condition     = output.api_service_account_email == "maps-api@maps-api-dev.iam.gserviceaccount.com"
     error_message = "api_service_account_email is the API pods' account (the chart's annotation)"
   }
   assert {
-    condition     = output.replica_service_account_email == "maps-replica@maps-api-dev.iam.gserviceaccount.com"
-    error_message = "replica_service_account_email is the replica job's account (REPLICA_SERVICE_ACCOUNT)"
+    condition     = output.ci_service_accounts.deployer == "github-deployer@maps-api-dev.iam.gserviceaccount.com" && output.ci_service_accounts.replica == "maps-replica@maps-api-dev.iam.gserviceaccount.com"
+    error_message = "the deployer and replica accounts bootstrap created (DEPLOY_SERVICE_ACCOUNT, REPLICA_SERVICE_ACCOUNT)"
+  }
+  assert {
+    condition     = output.ingress.certificate_name == "maps-api-dev" && output.ingress.address_name == "maps-api-ingress"
+    error_message = "the Ingress' static IP and certificate names"
   }
 }

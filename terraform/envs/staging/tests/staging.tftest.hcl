@@ -4,7 +4,7 @@ mock_provider "google" {
   override_during = plan
 }
 
-run "plans_staging_in_its_own_project_state_prefix_and_github_environment" {
+run "plans_staging_in_its_own_project_state_bucket_and_by_its_own_account" {
   command = plan
 
   assert {
@@ -12,12 +12,12 @@ run "plans_staging_in_its_own_project_state_prefix_and_github_environment" {
     error_message = "staging, in maps-api-staging, cluster maps-api-staging"
   }
   assert {
-    condition     = module.environment.facts.state_prefix == "env/staging"
-    error_message = "the deployer may read env/staging, the prefix in backend.tf"
+    condition     = module.environment.facts.state_bucket == "maps-api-tfstate-staging" && module.environment.facts.state_prefix == "env/staging"
+    error_message = "staging's own state bucket and prefix, as in backend.tf"
   }
   assert {
-    condition     = endswith(module.environment.wif_attribute_condition, "assertion.environment == 'staging'")
-    error_message = "only jobs in the staging GitHub environment obtain this project's identities"
+    condition     = output.ci_service_accounts.terraform == "github-terraform@maps-api-staging.iam.gserviceaccount.com"
+    error_message = "applied by staging's own terraform account (bootstrap), which only the staging GitHub environment may use"
   }
 }
 

@@ -99,3 +99,12 @@ run "rejects_zero_day_expiry" {
 
   expect_failures = [var.table_expiration_days]
 }
+
+run "terraform_refuses_to_delete_the_dataset_by_default" {
+  command = plan
+
+  assert {
+    condition     = google_bigquery_dataset.replica.deletion_policy == "PREVENT" && !google_bigquery_dataset.replica.delete_contents_on_destroy
+    error_message = "PREVENT unless a disposable environment asks for DELETE; never with its contents"
+  }
+}

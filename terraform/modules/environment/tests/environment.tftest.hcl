@@ -7,26 +7,7 @@ variables {
   environment  = "staging"
   project_id   = "p-test"
   cluster_name = "c-test"
-}
-
-# The mock leaves computed attributes unknown at plan: give the WIF pool its name, and the replica job's account a
-# recognisable member, so the tests can read the binding and tell its grants from the deployer's and the API's.
-override_resource {
-  target          = module.github.google_iam_workload_identity_pool.github
-  override_during = plan
-  values = {
-    name = "projects/123/locations/global/workloadIdentityPools/github"
-  }
-}
-
-override_resource {
-  target          = module.github.google_service_account.replica
-  override_during = plan
-  values = {
-    name   = "projects/example/serviceAccounts/replica-under-test@example.iam.gserviceaccount.com"
-    email  = "replica-under-test@example.iam.gserviceaccount.com"
-    member = "serviceAccount:replica-under-test@example.iam.gserviceaccount.com"
-  }
+  host         = "maps-api.staging.example.com"
 }
 
 run "cluster_has_private_nodes_and_workload_identity" {
@@ -104,25 +85,12 @@ run "refuses_an_unknown_environment" {
   expect_failures = [var.environment]
 }
 
-run "wif_condition_names_the_repository_and_this_environment" {
+run "state_lives_in_this_environments_own_bucket" {
   command = plan
 
   assert {
-    condition     = strcontains(output.wif_attribute_condition, "assertion.repository == '${var.github_repository}'")
-    error_message = "WIF accepts tokens from this repository only"
-  }
-  assert {
-    condition     = strcontains(output.wif_attribute_condition, "assertion.sub == 'repo:${var.github_repository}:environment:staging'")
-    error_message = "WIF accepts tokens from this repository's staging GitHub environment only"
-  }
-}
-
-run "deployer_reads_only_this_environments_state_prefix" {
-  command = plan
-
-  assert {
-    condition     = output.facts.state_prefix == "env/staging" && output.facts.state_bucket == "maps-api-tfstate"
-    error_message = "the deployer's state grant is conditioned on env/<environment> in the bootstrap bucket"
+    condition     = output.facts.state_prefix == "env/staging" && output.facts.state_bucket == "maps-api-tfstate-staging"
+    error_message = "bootstrap's per-environment bucket (only staging's accounts are granted on it), prefix env/staging"
   }
 }
 
@@ -165,19 +133,6 @@ run "pipeline_outputs_are_set" {
   }
 }
 
-run "replica_service_account_has_no_project_wide_data_access" {
-  command = plan
-
-  assert {
-    condition     = module.github.replica_project_roles == tolist(["roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
-    error_message = "project-wide the replica job only runs BigQuery jobs and writes its metric point"
-  }
-  assert {
-    condition     = alltrue([for role in module.github.replica_project_roles : !can(regex("bigquery\\.(data|admin)|owner|editor|viewer", role))])
-    error_message = "no bigquery.dataEditor/dataViewer/dataOwner/admin or basic role at project level"
-  }
-}
-
 run "replica_service_account_edits_the_replica_dataset_only" {
   command = plan
 
@@ -186,26 +141,68 @@ run "replica_service_account_edits_the_replica_dataset_only" {
       replica = {
         dataset_id = "maps_replica"
         role       = "roles/bigquery.dataEditor"
-        member     = "serviceAccount:replica-under-test@example.iam.gserviceaccount.com"
+        member     = "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"
       }
     }
-    error_message = "dataEditor on maps_replica (dataset-level IAM) for the replica account, and no other writer"
+    error_message = "dataEditor on maps_replica (dataset-level IAM) for bootstrap's replica account, and no other writer"
   }
 }
 
-run "only_this_repository_and_environment_may_act_as_the_replica_service_account" {
+
+run "this_environment_uses_only_ci_accounts_bootstrap_creates" {
   command = plan
 
   assert {
-    condition     = module.github.replica_impersonation.role == "roles/iam.workloadIdentityUser"
-    error_message = "the binding grants impersonation through Workload Identity Federation only"
+    condition = output.ci_service_accounts == {
+      terraform = "github-terraform@p-test.iam.gserviceaccount.com"
+      planner   = "github-planner@p-test.iam.gserviceaccount.com"
+      deployer  = "github-deployer@p-test.iam.gserviceaccount.com"
+      replica   = "maps-replica@p-test.iam.gserviceaccount.com"
+    }
+    error_message = "the names modules/github-oidc gives them"
   }
   assert {
-    condition     = module.github.replica_impersonation.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:staging"
-    error_message = "only example-org/maps-api's workflows in the staging GitHub environment, through this environment's WIF pool"
+    condition     = output.project_roles_granted == tolist(["roles/bigquery.jobUser", "roles/container.defaultNodeServiceAccount"])
+    error_message = "the only project roles granted here (bootstrap's condition on the terraform account lists exactly these)"
   }
+}
+
+run "the_cluster_admits_only_images_from_the_registry" {
+  command = plan
+
   assert {
-    condition     = output.replica_service_account_email == "replica-under-test@example.iam.gserviceaccount.com"
-    error_message = "the pipeline reads the replica account from replica_service_account_email"
+    condition     = output.binary_authorization.allowed_patterns == ["us-central1-docker.pkg.dev/maps-api-production/maps/**"] && output.binary_authorization.default_rule == "ALWAYS_DENY"
+    error_message = "Binary Authorization: the one registry, nothing else"
+  }
+}
+
+run "ingress_prerequisites_exist_for_the_host" {
+  command = plan
+
+  assert {
+    condition     = output.ingress.annotations == { "kubernetes.io/ingress.global-static-ip-name" = "maps-api-ingress", "ingress.gcp.kubernetes.io/pre-shared-cert" = "maps-api-staging" }
+    error_message = "static IP and managed certificate the chart's Ingress annotations name"
+  }
+}
+
+run "a_protected_environment_protects_its_replica" {
+  command = plan
+
+  assert {
+    condition     = output.replica_deletion_policy == "PREVENT"
+    error_message = "deletion protection on (the default, always in production): Terraform refuses to delete the dataset"
+  }
+}
+
+run "a_disposable_environment_may_delete_its_replica" {
+  command = plan
+
+  variables {
+    cluster = { deletion_protection = false }
+  }
+
+  assert {
+    condition     = output.replica_deletion_policy == "DELETE"
+    error_message = "dev can be torn down whole"
   }
 }

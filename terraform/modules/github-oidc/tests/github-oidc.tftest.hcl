@@ -6,39 +6,43 @@ mock_provider "google" {
       name = "projects/123/locations/global/workloadIdentityPools/github"
     }
   }
-}
-
-override_resource {
-  target          = google_service_account.replica
-  override_during = plan
-  values = {
-    name   = "projects/p-test/serviceAccounts/maps-replica@p-test.iam.gserviceaccount.com"
-    member = "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"
+  mock_resource "google_service_account" {
+    defaults = {
+      name   = "projects/p-test/serviceAccounts/under-test@p-test.iam.gserviceaccount.com"
+      member = "serviceAccount:under-test@p-test.iam.gserviceaccount.com"
+    }
   }
 }
 
 variables {
-  project_id         = "p-test"
-  github_repository  = "example-org/maps-api"
-  github_environment = "production"
-  state_bucket       = "tfstate"
-  state_prefix       = "env/production"
+  project_id             = "p-test"
+  environment            = "production"
+  publish_environment    = "publish"
+  state_bucket           = "tfstate-production"
+  env_root_project_roles = ["roles/container.defaultNodeServiceAccount", "roles/bigquery.jobUser"]
+  github = {
+    repository          = "acme/maps-api"
+    repository_id       = "123456789"
+    repository_owner_id = "987654"
+  }
 }
 
-run "attribute_condition_names_the_repository_and_environment" {
+run "attribute_condition_pins_the_repository_by_name_and_immutable_ids" {
   command = plan
 
   assert {
-    condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.repository == 'example-org/maps-api'")
-    error_message = "the WIF condition must pin the repository"
+    condition = output.attribute_condition == join(" && ", [
+      "assertion.repository == 'acme/maps-api'",
+      "assertion.repository_id == '123456789'",
+      "assertion.repository_owner_id == '987654'",
+      "assertion.sub.startsWith('repo:acme/maps-api:environment:')",
+      "assertion.environment in ['production', 'production-plan', 'publish']",
+    ])
+    error_message = "repository name, repository_id, repository_owner_id, environment subjects only, and the accepted environments"
   }
   assert {
-    condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.environment == 'production'")
-    error_message = "the WIF condition must pin the GitHub environment"
-  }
-  assert {
-    condition     = strcontains(google_iam_workload_identity_pool_provider.github.attribute_condition, "assertion.sub == 'repo:example-org/maps-api:environment:production'")
-    error_message = "the WIF condition must pin the exact subject"
+    condition     = google_iam_workload_identity_pool_provider.github.attribute_mapping["attribute.repository_id"] == "assertion.repository_id" && google_iam_workload_identity_pool_provider.github.attribute_mapping["google.subject"] == "assertion.sub"
+    error_message = "subject and ids are mapped"
   }
   assert {
     condition     = google_iam_workload_identity_pool_provider.github.oidc[0].issuer_uri == "https://token.actions.githubusercontent.com"
@@ -46,89 +50,117 @@ run "attribute_condition_names_the_repository_and_environment" {
   }
 }
 
-run "only_the_production_environment_subject_may_impersonate_the_deployer" {
+run "every_workflow_identity_exists_bound_to_one_github_environment" {
   command = plan
 
   assert {
-    condition     = google_service_account_iam_member.deployer_wif.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:production"
-    error_message = "exactly one subject (repository + environment) may act as the deployer"
+    condition = { for k, a in output.accounts : k => [a.email, a.github_environment, a.variable] } == {
+      terraform = ["github-terraform@p-test.iam.gserviceaccount.com", "production", "TERRAFORM_SERVICE_ACCOUNT"]
+      planner   = ["github-planner@p-test.iam.gserviceaccount.com", "production-plan", "PLAN_SERVICE_ACCOUNT"]
+      deployer  = ["github-deployer@p-test.iam.gserviceaccount.com", "production", "DEPLOY_SERVICE_ACCOUNT"]
+      replica   = ["maps-replica@p-test.iam.gserviceaccount.com", "production", "REPLICA_SERVICE_ACCOUNT"]
+      publisher = ["github-publisher@p-test.iam.gserviceaccount.com", "publish", "PUBLISH_SERVICE_ACCOUNT"]
+    }
+    error_message = "terraform, planner, deployer, replica and (where the registry lives) publisher accounts"
   }
   assert {
-    condition     = google_service_account_iam_member.deployer_wif.role == "roles/iam.workloadIdentityUser"
-    error_message = "the binding grants impersonation only"
+    condition = output.impersonation == {
+      terraform = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
+      planner   = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production-plan"
+      deployer  = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
+      replica   = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
+      publisher = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:publish"
+    }
+    error_message = "each account trusts exactly one subject; the planner only the plan environment, the publisher only publish"
+  }
+  assert {
+    condition     = alltrue([for b in google_service_account_iam_member.wif : b.role == "roles/iam.workloadIdentityUser"])
+    error_message = "the bindings grant impersonation only"
   }
 }
 
-run "deployer_has_least_roles" {
+run "github_environment_variables_name_what_each_environment_uses" {
   command = plan
 
   assert {
-    condition     = toset([for m in google_project_iam_member.deployer : m.role]) == toset(["roles/container.developer"])
-    error_message = "project-wide the deployer may only deploy to the cluster"
-  }
-  assert {
-    condition     = google_storage_bucket_iam_member.state_reader.role == "roles/storage.objectViewer"
-    error_message = "state is read, never written"
-  }
-  assert {
-    condition     = google_storage_bucket_iam_member.state_reader.condition[0].expression == "resource.name.startsWith(\"projects/_/buckets/tfstate/objects/env/production/\")"
-    error_message = "state read is limited to this environment's prefix"
+    condition     = jsonencode({ for env, vars in output.github_environment_variables : env => sort(keys(vars)) }) == jsonencode({ production = ["DEPLOY_SERVICE_ACCOUNT", "REPLICA_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], production-plan = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], publish = ["PUBLISH_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"] })
+    error_message = "the vars.* each GitHub environment's jobs read"
   }
 }
 
-run "replica_job_has_its_own_least_privilege_account" {
+run "planner_is_read_only_and_reads_state_with_list_permission" {
   command = plan
 
   assert {
-    condition     = google_service_account.replica.account_id == "maps-replica" && google_service_account.replica.project == "p-test"
-    error_message = "the replica job runs as maps-replica@PROJECT, not as the deployer"
+    condition     = output.accounts.planner.project_roles == tolist(["roles/iam.securityReviewer", "roles/viewer"])
+    error_message = "viewer + securityReviewer (IAM policies are part of the plan), nothing that writes"
   }
   assert {
-    condition     = toset([for m in google_project_iam_member.replica : m.role]) == toset(["roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
-    error_message = "project-wide the replica job may only run BigQuery jobs and write metric points"
+    condition     = google_storage_bucket_iam_member.state["planner"].role == "roles/storage.objectViewer" && google_storage_bucket_iam_member.state["planner"].bucket == "tfstate-production" && length(google_storage_bucket_iam_member.state["planner"].condition) == 0
+    error_message = "bucket-level objectViewer on this environment's own bucket, unconditioned (a resource.name condition would deny storage.objects.list)"
   }
   assert {
-    condition     = alltrue([for m in google_project_iam_member.replica : !can(regex("bigquery\\.(data|admin)|owner|editor|viewer", m.role))])
-    error_message = "no data access at project level (dataEditor is granted on the replica dataset only)"
-  }
-  assert {
-    condition     = alltrue([for m in google_project_iam_member.replica : m.member == "serviceAccount:maps-replica@p-test.iam.gserviceaccount.com"])
-    error_message = "the project roles go to the replica account"
+    condition     = google_storage_bucket_iam_member.state["terraform"].role == "roles/storage.objectAdmin" && length(google_storage_bucket_iam_member.state) == 2
+    error_message = "the terraform account writes state and its lock; no other account touches state"
   }
 }
 
-run "only_the_production_environment_subject_may_impersonate_the_replica_account" {
+run "terraform_account_may_grant_only_the_environment_roots_roles" {
   command = plan
 
   assert {
-    condition     = google_service_account_iam_member.replica_wif.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:production"
-    error_message = "exactly one subject (repository + environment) may act as the replica account"
+    condition     = output.terraform_grant_condition == "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly(['roles/bigquery.jobUser', 'roles/container.defaultNodeServiceAccount'])"
+    error_message = "projectIamAdmin is conditioned on the roles it modifies"
   }
   assert {
-    condition     = google_service_account_iam_member.replica_wif.role == "roles/iam.workloadIdentityUser"
-    error_message = "the binding grants impersonation only"
+    condition     = alltrue([for g in google_project_iam_member.ci : !contains(["roles/owner", "roles/editor", "roles/resourcemanager.projectIamAdmin", "roles/iam.workloadIdentityPoolAdmin"], g.role)])
+    error_message = "no basic role, no unconditioned IAM admin, no say over the WIF setup for any CI account"
   }
 }
 
-run "the_replica_binding_follows_the_github_environment" {
+run "deployer_and_replica_have_least_roles" {
+  command = plan
+
+  assert {
+    condition     = output.accounts.deployer.project_roles == tolist(["roles/container.developer"]) && output.accounts.deployer.state_role == null
+    error_message = "the deployer deploys to the cluster and reads no state"
+  }
+  assert {
+    condition     = output.accounts.replica.project_roles == tolist(["roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
+    error_message = "project-wide the replica job runs jobs and writes its metric; dataEditor is on its dataset only"
+  }
+}
+
+run "other_environments_have_no_publisher_and_accept_only_their_own_environments" {
   command = plan
 
   variables {
-    github_environment = "staging"
+    environment         = "dev"
+    publish_environment = null
   }
 
   assert {
-    condition     = google_service_account_iam_member.replica_wif.member == "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:example-org/maps-api:environment:staging"
-    error_message = "the environment is not hard-coded"
+    condition     = !contains(keys(output.accounts), "publisher") && output.accepted_environments == tolist(["dev", "dev-plan"])
+    error_message = "dev's provider accepts dev and dev-plan only"
   }
 }
 
-run "rejects_a_repository_that_is_not_owner_slash_name" {
+run "refuses_the_placeholder_repository" {
   command = plan
 
   variables {
-    github_repository = "maps-api"
+    github = { repository = "example-org/maps-api", repository_id = "1", repository_owner_id = "2" }
   }
 
-  expect_failures = [var.github_repository]
+  expect_failures = [var.github]
+}
+
+run "refuses_a_repository_without_numeric_ids" {
+  command = plan
+
+  variables {
+    github = { repository = "acme/maps-api", repository_id = "", repository_owner_id = "acme" }
+  }
+
+  expect_failures = [var.github]
 }

@@ -11,13 +11,14 @@ mock_provider "google" {
 }
 
 variables {
-  project_id          = "p-test"
-  name                = "c-test"
-  region              = "us-central1"
-  network_id          = "projects/p-test/global/networks/n"
-  subnetwork_id       = "projects/p-test/regions/us-central1/subnetworks/s"
-  pods_range_name     = "pods"
-  services_range_name = "services"
+  project_id             = "p-test"
+  name                   = "c-test"
+  region                 = "us-central1"
+  network_id             = "projects/p-test/global/networks/n"
+  subnetwork_id          = "projects/p-test/regions/us-central1/subnetworks/s"
+  pods_range_name        = "pods"
+  services_range_name    = "services"
+  allowed_image_patterns = ["us-central1-docker.pkg.dev/p-reg/maps/**"]
 }
 
 run "nodes_are_private_and_pods_use_workload_identity" {
@@ -117,4 +118,107 @@ run "rejects_a_cluster_without_release_channel" {
   }
 
   expect_failures = [var.release_channel]
+}
+
+run "control_plane_uses_private_service_connect_not_vpc_peering" {
+  command = plan
+
+  # An override fills only what the configuration leaves to Google: a configured /28 would show through.
+  override_resource {
+    target          = google_container_cluster.this
+    override_during = plan
+    values          = { private_cluster_config = { master_ipv4_cidr_block = "left-to-gke" } }
+  }
+
+  assert {
+    condition     = google_container_cluster.this.private_cluster_config[0].master_ipv4_cidr_block == "left-to-gke"
+    error_message = "no master_ipv4_cidr_block: that is the legacy VPC-peering control plane; PSC is GKE's current default"
+  }
+}
+
+run "ci_reaches_the_control_plane_through_the_dns_endpoint" {
+  command = plan
+
+  override_resource {
+    target          = google_container_cluster.this
+    override_during = plan
+    values = {
+      control_plane_endpoints_config = { dns_endpoint_config = { endpoint = "gke-0123abcd-1234.us-central1.gke.goog" } }
+    }
+  }
+
+  assert {
+    condition     = output.kubeconfig_server == "https://gke-0123abcd-1234.us-central1.gke.goog" && output.dns_endpoint == "gke-0123abcd-1234.us-central1.gke.goog"
+    error_message = "the kubeconfig server the pipeline uses is the DNS endpoint (the output names the attribute it reads)"
+  }
+}
+
+run "the_dns_endpoint_is_open_to_ci" {
+  command = plan
+
+  assert {
+    condition     = google_container_cluster.this.control_plane_endpoints_config[0].dns_endpoint_config[0].allow_external_traffic
+    error_message = "CI's runners reach the DNS endpoint (authorised by IAM); the IP endpoint admits no network"
+  }
+}
+
+run "upgrades_happen_only_in_the_maintenance_window" {
+  command = plan
+
+  assert {
+    condition     = output.maintenance_window.recurrence == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH" && output.maintenance_window.start_time == "2026-01-05T06:00:00Z" && output.maintenance_window.end_time == "2026-01-05T10:00:00Z"
+    error_message = "Mon-Thu 06:00-10:00 UTC: four hours, four days a week (GKE needs 48 h in 32 days)"
+  }
+}
+
+run "binary_authorization_admits_only_our_registry" {
+  command = plan
+
+  assert {
+    condition = output.binary_authorization == {
+      cluster_mode     = "PROJECT_SINGLETON_POLICY_ENFORCE"
+      default_rule     = "ALWAYS_DENY"
+      enforcement      = "ENFORCED_BLOCK_AND_AUDIT_LOG"
+      allowed_patterns = ["us-central1-docker.pkg.dev/p-reg/maps/**"]
+      system_images    = "ENABLE"
+    }
+    error_message = "the cluster enforces a project policy that denies everything but our registry (and Google's system images)"
+  }
+}
+
+run "refuses_an_allow_everything_pattern" {
+  command = plan
+
+  variables {
+    allowed_image_patterns = ["*"]
+  }
+
+  expect_failures = [var.allowed_image_patterns]
+}
+
+run "nodes_hold_gkes_node_role_and_the_pool_starts_with_nodes" {
+  command = plan
+
+  assert {
+    condition     = output.node_project_roles == ["roles/container.defaultNodeServiceAccount"] && toset(keys(google_project_iam_member.nodes)) == toset(["roles/container.defaultNodeServiceAccount"])
+    error_message = "roles/container.defaultNodeServiceAccount, nothing else"
+  }
+  assert {
+    condition     = google_container_node_pool.default.initial_node_count == 1
+    error_message = "min 3 over 3 zones: one node per zone at creation"
+  }
+}
+
+run "initial_nodes_per_zone_follow_the_minimum" {
+  command = plan
+
+  variables {
+    min_nodes = 4
+    max_nodes = 9
+  }
+
+  assert {
+    condition     = google_container_node_pool.default.initial_node_count == 2
+    error_message = "4 nodes over 3 zones: 2 per zone at creation, so the minimum is met from the start"
+  }
 }

@@ -5,6 +5,7 @@ mock_provider "google" {
 variables {
   project_id        = "p-test"
   readable_datasets = ["maps_replica"]
+  workload_pool     = "p-test.svc.id.goog"
 }
 
 run "api_has_no_project_wide_data_access" {
@@ -44,4 +45,27 @@ run "chart_service_account_acts_as_maps_api" {
     condition     = google_service_account_iam_member.workload_identity.member == "serviceAccount:p-test.svc.id.goog[maps-api/maps-api]"
     error_message = "bound to the chart's Kubernetes service account maps-api/maps-api"
   }
+}
+
+run "the_binding_names_the_pool_it_is_given_by_the_cluster" {
+  command = plan
+
+  variables {
+    workload_pool = "other-project.svc.id.goog"
+  }
+
+  assert {
+    condition     = google_service_account_iam_member.workload_identity.member == "serviceAccount:other-project.svc.id.goog[maps-api/maps-api]"
+    error_message = "the member comes from the cluster's workload_pool, not from project_id (that keeps the apply order: cluster first)"
+  }
+}
+
+run "refuses_a_pool_that_is_not_a_workload_identity_pool" {
+  command = plan
+
+  variables {
+    workload_pool = "p-test"
+  }
+
+  expect_failures = [var.workload_pool]
 }
