@@ -7,12 +7,14 @@ stamp=$venv/.requirements.sha
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then echo "    emulator up to date"; exit 0; fi
 python=""
-for candidate in python3.13 python3.14 "$HOME/.pyenv/versions/3.13.0/bin/python3" /root/.pyenv/versions/3.13*/bin/python3; do
+# On PATH first, then any pyenv-installed 3.13+ (pyenv's root, not a fixed home directory).
+for candidate in python3.13 python3.14 python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3; do
   if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then
     python=$candidate; break
   fi
 done
 [ -n "$python" ] || { echo "Python >= 3.13 is required for the emulator (devbox shell provides it)" >&2; exit 1; }
+echo "    using $("$python" --version) ($(command -v "$python" || echo "$python"))"
 rm -rf "$venv"
 "$python" -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"

@@ -6,9 +6,16 @@ set -euo pipefail
 bin=$MAPS_TOOLS_DIR/bin
 
 stamp=$bin/.promtool.version
-if [ -x "$bin/promtool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$PROMETHEUS_VERSION" ]; then
+# shellcheck source=../lib/on-path.sh
+source "$REPO_ROOT/tools/lib/on-path.sh"
+# Prometheus 3.x.y is tagged v0.3xx.y as a Go module: a release promtool prints 3.x.y.
+release=$(echo "$PROMETHEUS_VERSION" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')
+if [ -x "$bin/promtool" ] && [ ! -L "$bin/promtool" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$PROMETHEUS_VERSION" ]; then
   echo "    promtool $PROMETHEUS_VERSION present"
+elif use_from_path promtool "$release" --version; then
+  rm -f "$stamp"
 else
+  rm -f "$bin/promtool"
   (cd /tmp && GOBIN=$bin GOFLAGS=-trimpath nice -n 10 go install -ldflags "-s -w" \
     "github.com/prometheus/prometheus/cmd/promtool@$PROMETHEUS_VERSION")
   echo "$PROMETHEUS_VERSION" > "$stamp"
