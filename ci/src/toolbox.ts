@@ -38,8 +38,8 @@ const TOOLS_DIR = '/opt/maps-api-tools';
 /**
  * The machine `.ci/run` tests the service code on, as a container: Debian bookworm with Python 3.13 (the emulator
  * needs >= 3.13), Node 22 copied from the pinned node image, Debian's varnish 7.1 and wrk (as tools/install.d/10-apt.sh),
- * the emulator installed by `tools/install.sh emulator` and the root npm dependencies. The emulator step sees only
- * the files it reads, so its layer is rebuilt only when they change.
+ * the emulator and schemathesis (api/test/openapi-fuzz.test.ts) installed by `tools/install.sh` and the root npm
+ * dependencies. The install steps see only the files they read, so their layers are rebuilt only when those change.
  */
 export function testRunner(source: Directory): Container {
   const node = dag.container().from(pinned('node'));
@@ -63,11 +63,13 @@ export function testRunner(source: Directory): Container {
         'tools/install.sh',
         'tools/versions.env',
         'tools/install.d/20-emulator.sh',
+        'tools/install.d/42-schemathesis.sh',
         'emulator/requirements.txt',
       ],
     })
     .withWorkdir('/repo')
     .withExec(['bash', 'tools/install.sh', 'emulator'])
+    .withExec(['bash', 'tools/install.sh', '42-schemathesis'])
     .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
     .withDirectory('/repo', source)
     .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
