@@ -76,6 +76,14 @@ describe('the pinned Node.js version', () => {
     }
   });
 
+  it('is the version the README tells people to put on PATH', () => {
+    const named = [...read('README.md').matchAll(/node\/(\d+\.\d+\.\d+)\/bin|\((\d+\.\d+\.\d+)\)/g)].map(
+      (m) => m[1] ?? m[2],
+    );
+    expect(named.length).toBeGreaterThan(0);
+    expect(new Set(named)).toEqual(new Set([pinned]));
+  });
+
   it('runs this test suite (.ci/run puts it first on PATH)', () => {
     expect(
       process.versions.node,
