@@ -5,21 +5,25 @@ import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { POLICY_DIR } from './policy-dir.js';
-import { renderSiteVcl, type Backend } from './site-vcl.js';
+import { renderChartVarnish, type Backend, type Environment } from './chart-varnish.js';
 
 const run = promisify(execFile);
 
 export interface VarnishOptions {
   backends: Backend[];
   listenPort: number;
-  mallocMb: number;
-  transientMb: number;
   /** varnishd's -n directory (created if missing); site.vcl is written there too. */
   workDir: string;
-  purgeAcl?: string[];
+  /** Whose chart values give the site VCL, storage sizes and -p parameters (default dev). */
+  environment?: Environment;
+  /** CIDRs allowed to PURGE/BAN besides loopback (chart value varnish.purgers). */
+  purgers?: string[];
+  /** Smaller storage than the chart's, for tests that start many varnishds. */
+  mallocMb?: number;
+  transientMb?: number;
   /** Replace the rendered site VCL (e.g. a synthetic-only VCL for benchmarks). */
   siteVcl?: string;
-  /** Extra `-p name=value` runtime parameters. */
+  /** `-p name=value` runtime parameters added to (or replacing) the chart's. */
   params?: Record<string, string>;
   readyTimeoutMs?: number;
 }
@@ -32,13 +36,22 @@ export interface RunningVarnish {
   stop(): Promise<void>;
 }
 
-/** Starts varnishd in the foreground (-F) with the chart's policy VCL and resolves once it answers HTTP. */
+/**
+ * Starts varnishd in the foreground (-F) as the chart runs it (site VCL, storage, parameters from `helm template`)
+ * and resolves once it answers HTTP.
+ */
 export async function startVarnish(options: VarnishOptions): Promise<RunningVarnish> {
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
   const sitePath = join(workDir, 'site.vcl');
-  const purgeAcl = options.purgeAcl ?? ['127.0.0.1', '::1'];
-  await writeFile(sitePath, options.siteVcl ?? renderSiteVcl({ backends: options.backends, purgeAcl }));
+  const chart = renderChartVarnish({
+    environment: options.environment,
+    // A custom site VCL brings its own backends; the chart still gives storage and parameters.
+    backends: options.siteVcl ? [{ host: '127.0.0.1', port: 1 }] : options.backends,
+    purgers: options.purgers,
+  });
+  await writeFile(sitePath, options.siteVcl ?? chart.siteVcl);
+  const params = { ...chart.params, ...options.params };
 
   // prettier-ignore
   const args = [
@@ -49,9 +62,9 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
     '-T', '127.0.0.1:0',
     '-f', sitePath,
     '-p', `vcl_path=${POLICY_DIR}`,
-    '-s', `malloc,${options.mallocMb}M`,
-    '-s', `Transient=malloc,${options.transientMb}M`,
-    ...Object.entries(options.params ?? {}).flatMap(([name, value]) => ['-p', `${name}=${value}`]),
+    '-s', `malloc,${options.mallocMb ?? chart.mallocMb}M`,
+    '-s', `Transient=malloc,${options.transientMb ?? chart.transientMb}M`,
+    ...Object.entries(params).flatMap(([name, value]) => ['-p', `${name}=${value}`]),
   ];
   const child = spawn('varnishd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -16,7 +16,6 @@ export interface StackOptions {
   emulatorPort?: number;
   watch?: boolean;
   apiEnv?: Record<string, string>;
-  mallocMb?: number;
   onLog?: (line: string) => void;
   progress?: (step: string) => void;
 }
@@ -52,8 +51,8 @@ export async function startNativeStack(options: StackOptions): Promise<NativeSta
     varnish = await startVarnish({
       backends: apis.map((api) => ({ host: '127.0.0.1', port: api.port })),
       listenPort: options.varnishPort,
-      mallocMb: options.mallocMb ?? 256,
-      transientMb: 32,
+      // Site VCL, storage sizes and parameters: the chart's, for dev (helm template).
+      environment: 'dev',
       workDir,
     });
   } catch (error) {

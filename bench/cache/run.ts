@@ -40,7 +40,8 @@ const work = await mkdtemp(join(tmpdir(), 'bench-cache-'));
 const origin = await startOrigin(300);
 const stops: (() => Promise<unknown>)[] = [];
 try {
-  const varnishOptions = { mallocMb: 256, transientMb: 64, purgeAcl: ['127.0.0.1'] };
+  // Production's site VCL, storage sizes and varnishd parameters, rendered by the chart (helm template).
+  const varnishOptions = { environment: 'production' } as const;
   const varnish = await startVarnish({
     ...varnishOptions,
     backends: [{ host: '127.0.0.1', port: origin.port }],
@@ -169,11 +170,11 @@ async function startRealApi(): Promise<string> {
 }
 
 /** wrk on the API URL directly (slow origin: long wrk timeout), then through a Varnish in front of that API. */
-async function apiDirect(apiUrl: string, work: string, storage: { mallocMb: number; transientMb: number }) {
+async function apiDirect(apiUrl: string, work: string, chart: { environment: 'production' }) {
   const target = new URL(apiUrl);
   const direct = await runWrk(apiUrl, connections, seconds, 30);
   const front: RunningVarnish = await startVarnish({
-    ...storage,
+    ...chart,
     backends: [{ host: target.hostname, port: Number(target.port || 80) }],
     listenPort: PORTS.apiVarnish,
     workDir: join(work, 'api-varnish'),

@@ -1,4 +1,5 @@
 vcl 4.1;
+# Rendered by the maps-api Helm chart (templates/_site-vcl.tpl): edit the template, not this file.
 
 import directors;
 
@@ -12,6 +13,7 @@ backend api_0 {
     .first_byte_timeout = 60s;
     .between_bytes_timeout = 10s;
 }
+
 backend api_1 {
     .host = "api-2";
     .port = "3000";
@@ -20,6 +22,7 @@ backend api_1 {
     .first_byte_timeout = 60s;
     .between_bytes_timeout = 10s;
 }
+
 backend api_2 {
     .host = "api-3";
     .port = "3000";
@@ -28,6 +31,7 @@ backend api_2 {
     .first_byte_timeout = 60s;
     .between_bytes_timeout = 10s;
 }
+
 backend api_3 {
     .host = "api-4";
     .port = "3000";
@@ -36,6 +40,7 @@ backend api_3 {
     .first_byte_timeout = 60s;
     .between_bytes_timeout = 10s;
 }
+
 backend api_4 {
     .host = "api-5";
     .port = "3000";
