@@ -26,33 +26,35 @@ locals {
 module "network" {
   source = "../network"
 
-  project_id    = var.project_id
-  region        = var.region
-  name          = var.cluster_name
-  nodes_cidr    = var.network.nodes_cidr
-  pods_cidr     = var.network.pods_cidr
-  services_cidr = var.network.services_cidr
+  project_id         = var.project_id
+  region             = var.region
+  name               = var.cluster_name
+  nodes_cidr         = var.network.nodes_cidr
+  pods_cidr          = var.network.pods_cidr
+  services_cidr      = var.network.services_cidr
+  control_plane_cidr = var.network.control_plane_cidr
 }
 
 module "gke" {
   source = "../gke"
 
-  project_id              = var.project_id
-  name                    = var.cluster_name
-  region                  = var.region
-  network_id              = module.network.network_id
-  subnetwork_id           = module.network.subnetwork_id
-  pods_range_name         = module.network.pods_range_name
-  services_range_name     = module.network.services_range_name
-  authorized_networks     = var.authorized_networks
-  release_channel         = var.cluster.release_channel
-  deletion_protection     = var.cluster.deletion_protection
-  machine_type            = var.cluster.machine_type
-  spot                    = var.cluster.spot
-  min_nodes               = var.cluster.min_nodes
-  max_nodes               = var.cluster.max_nodes
-  labels                  = local.labels
-  node_service_account_id = local.account_ids.nodes
+  project_id                  = var.project_id
+  name                        = var.cluster_name
+  region                      = var.region
+  network_id                  = module.network.network_id
+  subnetwork_id               = module.network.subnetwork_id
+  control_plane_subnetwork_id = module.network.control_plane_subnetwork_id
+  pods_range_name             = module.network.pods_range_name
+  services_range_name         = module.network.services_range_name
+  authorized_networks         = var.authorized_networks
+  release_channel             = var.cluster.release_channel
+  deletion_protection         = var.cluster.deletion_protection
+  machine_type                = var.cluster.machine_type
+  spot                        = var.cluster.spot
+  min_nodes                   = var.cluster.min_nodes
+  max_nodes                   = var.cluster.max_nodes
+  labels                      = local.labels
+  node_service_account_id     = local.account_ids.nodes
   # Binary Authorization: only images from the one registry are admitted.
   allowed_image_patterns = ["${local.registry_url}/**"]
 }

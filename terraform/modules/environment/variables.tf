@@ -98,16 +98,18 @@ variable "replica" {
 }
 
 variable "network" {
-  description = "Address ranges of the VPC (each environment has its own VPC, never peered; the control plane is reached through PSC)."
+  description = "Address ranges of the VPC (each environment has its own VPC, never peered); control_plane: the subnet of the control plane's PSC endpoint."
   type = object({
-    nodes_cidr    = string
-    pods_cidr     = string
-    services_cidr = string
+    nodes_cidr         = string
+    pods_cidr          = string
+    services_cidr      = string
+    control_plane_cidr = string
   })
   default = {
-    nodes_cidr    = "10.10.0.0/20"
-    pods_cidr     = "10.20.0.0/14"
-    services_cidr = "10.24.0.0/20"
+    nodes_cidr         = "10.10.0.0/20"
+    pods_cidr          = "10.20.0.0/14"
+    services_cidr      = "10.24.0.0/20"
+    control_plane_cidr = "172.16.0.0/28"
   }
 }
 

@@ -38,10 +38,12 @@ resource "google_container_cluster" "this" {
     services_secondary_range_name = var.services_range_name
   }
 
-  # Private Service Connect control plane (GKE's default for new clusters): no master_ipv4_cidr_block, no VPC peering.
+  # Private Service Connect control plane (GKE's default for new clusters): no master_ipv4_cidr_block, no VPC peering;
+  # its private endpoint takes an address in a subnet of its own.
   private_cluster_config {
-    enable_private_nodes    = true
-    enable_private_endpoint = false
+    enable_private_nodes        = true
+    enable_private_endpoint     = false
+    private_endpoint_subnetwork = var.control_plane_subnetwork_id
   }
 
   # The public IP endpoint only accepts the listed networks (none by default); operators and CI use the DNS endpoint,

@@ -23,6 +23,11 @@ variable "subnetwork_id" {
   type        = string
 }
 
+variable "control_plane_subnetwork_id" {
+  description = "Subnet (network module) where the control plane's Private Service Connect endpoint gets its address."
+  type        = string
+}
+
 variable "pods_range_name" {
   description = "Secondary range for pods."
   type        = string

@@ -31,6 +31,23 @@ resource "google_compute_subnetwork" "nodes" {
   }
 }
 
+# The control plane's private endpoint (Private Service Connect) gets its address here, in a range of its own, so the
+# chart's egress rules can name it (values.yaml networkPolicy.clusterCidrs.controlPlane).
+resource "google_compute_subnetwork" "control_plane" {
+  project                  = var.project_id
+  name                     = "${var.name}-control-plane"
+  region                   = var.region
+  network                  = google_compute_network.this.id
+  ip_cidr_range            = var.control_plane_cidr
+  private_ip_google_access = true
+
+  log_config {
+    aggregation_interval = "INTERVAL_5_MIN"
+    flow_sampling        = var.flow_log_sampling
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
 # Explicit, logged default deny for ingress (GKE adds its own narrower allow rules at higher priority).
 resource "google_compute_firewall" "deny_ingress" {
   project       = var.project_id

@@ -22,3 +22,8 @@ output "private_google_access" {
   description = "Whether nodes without external IPs reach Google APIs."
   value       = google_compute_subnetwork.nodes.private_ip_google_access
 }
+
+output "control_plane_subnetwork_id" {
+  description = "Self link of the subnet of the control plane's PSC endpoint."
+  value       = google_compute_subnetwork.control_plane.id
+}

@@ -31,6 +31,12 @@ variable "services_cidr" {
   default     = "10.24.0.0/20"
 }
 
+variable "control_plane_cidr" {
+  description = "Subnet of the control plane's Private Service Connect endpoint (not a peered /28: no VPC peering)."
+  type        = string
+  default     = "172.16.0.0/28"
+}
+
 variable "flow_log_sampling" {
   description = "Fraction of VPC flows logged (0-1): cost against visibility."
   type        = number

@@ -11,14 +11,15 @@ mock_provider "google" {
 }
 
 variables {
-  project_id             = "p-test"
-  name                   = "c-test"
-  region                 = "us-central1"
-  network_id             = "projects/p-test/global/networks/n"
-  subnetwork_id          = "projects/p-test/regions/us-central1/subnetworks/s"
-  pods_range_name        = "pods"
-  services_range_name    = "services"
-  allowed_image_patterns = ["us-central1-docker.pkg.dev/p-reg/maps/**"]
+  project_id                  = "p-test"
+  name                        = "c-test"
+  region                      = "us-central1"
+  network_id                  = "projects/p-test/global/networks/n"
+  subnetwork_id               = "projects/p-test/regions/us-central1/subnetworks/s"
+  control_plane_subnetwork_id = "projects/p-test/regions/us-central1/subnetworks/cp"
+  pods_range_name             = "pods"
+  services_range_name         = "services"
+  allowed_image_patterns      = ["us-central1-docker.pkg.dev/p-reg/maps/**"]
 }
 
 run "nodes_are_private_and_pods_use_workload_identity" {
@@ -133,6 +134,10 @@ run "control_plane_uses_private_service_connect_not_vpc_peering" {
   assert {
     condition     = google_container_cluster.this.private_cluster_config[0].master_ipv4_cidr_block == "left-to-gke"
     error_message = "no master_ipv4_cidr_block: that is the legacy VPC-peering control plane; PSC is GKE's current default"
+  }
+  assert {
+    condition     = google_container_cluster.this.private_cluster_config[0].private_endpoint_subnetwork == "projects/p-test/regions/us-central1/subnetworks/cp"
+    error_message = "the PSC endpoint takes its address in the control-plane subnet (the range the chart's egress rules exclude)"
   }
 }
 
