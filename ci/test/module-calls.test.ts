@@ -496,6 +496,31 @@ describe('module functions as the engine sees them', () => {
       expectPinnedImages(chains);
     });
 
+    it('passes only flags the deploy program declares, from where the program finds the chart', async () => {
+      const { chains } = await run((m) =>
+        m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), false),
+      );
+      const program = chains.find((chain) => execs([chain]).some((a) => a.includes('ci/deploy/main.ts')));
+      const args = execs([program ?? []]).at(-1) ?? [];
+      const source = readFileSync(join(repoRoot, args[2] ?? 'missing'), 'utf8');
+      const declared = /parseArgs\(\{\s*options:\s*\{([\s\S]*?)\n {4}\},/.exec(source)?.[1] ?? '';
+      const flags = args.filter((a) => a.startsWith('--') && a !== '--experimental-strip-types');
+      expect(flags.length).toBe(6);
+      for (const flag of flags) expect(declared, flag).toMatch(new RegExp(`'?${flag.slice(2)}'?: \\{ type`));
+      // The program resolves the chart and environments.json from its own path: /repo/ci/deploy → /repo.
+      const mounts = [...calls([program ?? []], 'withDirectory'), ...calls([program ?? []], 'withFile')].map(
+        (c) => c.args.path,
+      );
+      expect(mounts).toEqual(
+        expect.arrayContaining([
+          '/repo/ci',
+          '/repo/charts/maps-api',
+          '/repo/environments.json',
+          '/usr/local/bin/helm',
+        ]),
+      );
+    });
+
     it('refuses tags, other registries and swapped images before touching anything', async () => {
       const refusals = [
         [`${REGISTRY}/maps-api:latest`, VARNISH_IMAGE, /not a digest reference/],
