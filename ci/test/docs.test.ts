@@ -26,20 +26,25 @@ const docs = markdownFiles(repoRoot).map((path) => ({ path, text: readFileSync(p
 const topLevel = new Set(readdirSync(repoRoot).filter((name) => !SKIP_DIRS.has(name)));
 
 /** Candidate repository paths: inline code spans and link targets that start with a top-level entry, or relative links. */
-function referencedPaths(doc: { path: string; text: string }): { ref: string; resolved: string }[] {
-  const found: { ref: string; resolved: string }[] = [];
-  const add = (raw: string, base: string) => {
+function referencedPaths(doc: {
+  path: string;
+  text: string;
+}): { ref: string; resolved: string; alsoFrom?: string }[] {
+  const found: { ref: string; resolved: string; alsoFrom?: string }[] = [];
+  const add = (raw: string, base: string, alsoFrom?: string) => {
     const ref = raw
       .replace(/[#?].*$/, '')
       .replace(/:\d+(-\d+)?$/, '')
       .replace(/[.,;)]+$/, '');
     if (!ref || /[*<>{}$ ]|^[a-z]+:\/\/|^\/\/|^~/.test(ref) || ref.startsWith('/')) return;
-    found.push({ ref, resolved: resolve(base, ref) });
+    found.push({ ref, resolved: resolve(base, ref), alsoFrom: alsoFrom && resolve(alsoFrom, ref) });
   };
   for (const match of doc.text.matchAll(/`([^`\n]+)`/g)) {
     const code = match[1]!.trim();
     const first = code.split('/')[0]!;
-    if (code.includes('/') && topLevel.has(first) && !code.includes(' ')) add(code, repoRoot);
+    // A component README may name its own files (images/README.md: `emulator/Dockerfile`).
+    if (code.includes('/') && topLevel.has(first) && !code.includes(' '))
+      add(code, repoRoot, dirname(doc.path));
     else if (topLevel.has(code) && /\.(md|json|yaml|yml|ts)$/.test(code)) add(code, repoRoot);
   }
   for (const match of doc.text.matchAll(/\]\(([^)\s]+)\)/g)) {
@@ -82,8 +87,9 @@ describe('docs name only what exists', () => {
     const missing: string[] = [];
     let checked = 0;
     for (const doc of docs) {
-      for (const { ref, resolved } of referencedPaths(doc)) {
+      for (const { ref, resolved, alsoFrom } of referencedPaths(doc)) {
         checked++;
+        if (alsoFrom && existsSync(alsoFrom)) continue;
         if (!existsSync(resolved) && !buildOutput(ref.endsWith('/') ? `${resolved}/` : resolved))
           missing.push(`${relative(repoRoot, doc.path)}: ${ref}`);
       }
