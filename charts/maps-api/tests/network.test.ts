@@ -73,11 +73,17 @@ describe.each(environmentNames)('network exposure in %s', (environment) => {
     expect(dnsRule).toEqual(dns);
     expect(metadata80).toEqual({
       to: [{ ipBlock: { cidr: '169.254.169.254/32' } }],
-      ports: [{ port: 80, protocol: 'TCP' }],
+      ports: [
+        { port: 80, protocol: 'TCP' },
+        { port: 8080, protocol: 'TCP' },
+      ],
     });
     expect(metadata988).toEqual({
       to: [{ ipBlock: { cidr: '169.254.169.252/32' } }],
-      ports: [{ port: 988, protocol: 'TCP' }],
+      ports: [
+        { port: 987, protocol: 'TCP' },
+        { port: 988, protocol: 'TCP' },
+      ],
     });
     expect(https.ports).toEqual([{ port: 443, protocol: 'TCP' }]);
     expect(https.to).toHaveLength(1);
