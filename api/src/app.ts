@@ -1,30 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { BigQueryReader } from './bigquery.js';
 import { ERROR_CACHE_CONTROL } from './caching.js';
 import type { Config } from './config.js';
 import { addCorsHeaders, registerCors } from './cors.js';
 import { HttpError } from './errors.js';
 import { requiredResponseHeaders } from './responses.js';
 import { collectServedMethods } from './method-not-allowed.js';
-import { createMetrics, type Metrics } from './metrics.js';
 import { operationsRoutes } from './routes/operations.js';
 import { tableRoutes } from './routes/table.js';
 import { tilesetRoutes } from './routes/tileset.js';
+import { services } from './services.js';
 import { traceRequests } from './tracing.js';
-
-export interface AppContext {
-  config: Config;
-  reader: BigQueryReader;
-  metrics: Metrics;
-  /** Set on SIGTERM: readiness fails and responses ask clients to reconnect elsewhere. */
-  state: { draining: boolean };
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-export async function buildApp(config: Config): Promise<{ app: FastifyInstance; context: AppContext }> {
+export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     routerOptions: { maxParamLength: 1200 },
@@ -41,14 +32,7 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
       sendError(reply, request.id, describeFrameworkError(error));
     },
   });
-  const metrics = createMetrics();
-  const context: AppContext = {
-    config,
-    reader: new BigQueryReader(config, metrics),
-    metrics,
-    state: { draining: false },
-  };
-
+  await app.register(services, { config });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -68,10 +52,10 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
   traceRequests(app);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id).header('x-served-by', config.instance);
-    if (context.state.draining) reply.header('connection', 'close');
+    if (app.state.draining) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {
-    metrics.httpDuration.observe(
+    app.metrics.httpDuration.observe(
       {
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',
@@ -96,11 +80,11 @@ export async function buildApp(config: Config): Promise<{ app: FastifyInstance; 
   );
 
   const answerUnservedMethods = collectServedMethods(app);
-  operationsRoutes(app, context);
-  tilesetRoutes(app, context);
-  tableRoutes(app, context);
+  await app.register(operationsRoutes);
+  await app.register(tilesetRoutes);
+  await app.register(tableRoutes);
   answerUnservedMethods();
-  return { app, context };
+  return app;
 }
 
 interface ErrorDescription {

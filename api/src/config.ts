@@ -1,47 +1,7 @@
+// Settings from the environment: one JSON schema (validation, defaults, and through FromSchema the types), then the
+// names and shapes the code uses.
 import { envSchema } from 'env-schema';
-
-export interface Config {
-  port: number;
-  host: string;
-  /** Billing project for query jobs; undefined means "the credentials' project". */
-  projectId: string | undefined;
-  emulatorHost: string | undefined;
-  maxJsonResponseSize: number;
-  logLevel: string;
-  /** `project.dataset` pairs the API may read; anything else is refused before BigQuery is called. */
-  allowedDatasets: Set<string>;
-  queryTimeoutMs: number;
-  /** Retries of failed BigQuery HTTP calls (5xx, 429, resets) inside the query timeout. */
-  maxRetries: number;
-  maximumBytesBilled: string;
-  shutdownTimeoutMs: number;
-  readinessCacheMs: number;
-  tableMetadataTtlMs: number;
-  maxZoom: number;
-  tileCacheControl: string;
-  tableCacheControl: string;
-  instance: string;
-}
-
-interface Env {
-  PORT: number;
-  HOST: string;
-  GOOGLE_CLOUD_PROJECT?: string;
-  BIGQUERY_EMULATOR_HOST?: string;
-  MAX_JSON_RESPONSE_SIZE: number;
-  LOG_LEVEL: string;
-  ALLOWED_DATASETS: string;
-  QUERY_TIMEOUT_MS: number;
-  BIGQUERY_MAX_RETRIES: number;
-  MAXIMUM_BYTES_BILLED: number;
-  SHUTDOWN_TIMEOUT_MS: number;
-  READINESS_CACHE_MS: number;
-  TABLE_METADATA_TTL_MS: number;
-  MAX_ZOOM: number;
-  TILE_CACHE_CONTROL: string;
-  TABLE_CACHE_CONTROL: string;
-  HOSTNAME?: string;
-}
+import type { FromSchema } from 'json-schema-to-ts';
 
 const DATASET_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]{0,1023}$/;
 
@@ -50,7 +10,11 @@ const schema = {
   properties: {
     PORT: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     HOST: { type: 'string', default: '0.0.0.0' },
-    GOOGLE_CLOUD_PROJECT: { type: 'string', minLength: 1 },
+    GOOGLE_CLOUD_PROJECT: {
+      type: 'string',
+      minLength: 1,
+      description: "billing project for query jobs; unset means the credentials' project",
+    },
     BIGQUERY_EMULATOR_HOST: { type: 'string', minLength: 1 },
     MAX_JSON_RESPONSE_SIZE: { type: 'integer', minimum: 1024, default: 10 * 1024 * 1024 },
     LOG_LEVEL: {
@@ -61,10 +25,18 @@ const schema = {
     ALLOWED_DATASETS: {
       type: 'string',
       minLength: 1,
+      description:
+        'project.dataset pairs the API may read; anything else is refused before BigQuery is called',
       default: 'carto-demo-data.demo_tilesets,carto-demo-data.demo_tables',
     },
     QUERY_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
-    BIGQUERY_MAX_RETRIES: { type: 'integer', minimum: 0, maximum: 5, default: 2 },
+    BIGQUERY_MAX_RETRIES: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 5,
+      default: 2,
+      description: 'retries of failed BigQuery HTTP calls (5xx, 429, resets) inside the query timeout',
+    },
     MAXIMUM_BYTES_BILLED: { type: 'integer', minimum: 10 * 1024 * 1024, default: 10 * 1024 ** 3 },
     SHUTDOWN_TIMEOUT_MS: { type: 'integer', minimum: 0, default: 10_000 },
     READINESS_CACHE_MS: { type: 'integer', minimum: 0, default: 5_000 },
@@ -82,7 +54,10 @@ const schema = {
   },
 } as const;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+type Env = FromSchema<typeof schema>;
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = envSchema<Env>({ schema, data: env, dotenv: false });
   const allowedDatasets = new Set(
     parsed.ALLOWED_DATASETS.split(',')

@@ -5,14 +5,14 @@ import { startTracing } from './tracing.js';
 
 const config = loadConfig();
 const stopTracing = startTracing();
-const { app, context } = await buildApp(config);
+const app = await buildApp(config);
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;
 async function drain(signal: string) {
   if (stopping) return;
   stopping = true;
-  context.state.draining = true;
+  app.state.draining = true;
   app.log.info(
     { signal, timeoutMs: config.shutdownTimeoutMs },
     'draining: readiness off, finishing in-flight requests',

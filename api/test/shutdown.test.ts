@@ -7,7 +7,7 @@ let faults: Awaited<ReturnType<typeof startFaultServer>>;
 let api: ApiProcess;
 
 beforeAll(async () => {
-  faults = await startFaultServer({ delayMs: 1500 });
+  faults = await startFaultServer({ delayMs: 3000 });
   api = await startApi({ BIGQUERY_EMULATOR_HOST: faults.host, SHUTDOWN_TIMEOUT_MS: '8000' });
 });
 afterAll(async () => {
@@ -18,8 +18,11 @@ afterAll(async () => {
 it('completes a request that is in flight when SIGTERM arrives, then exits 0', async () => {
   faults.setMode('slow');
   const inFlight = fetch(`${api.url}/maps/tileset/carto-demo-data.demo_tilesets.osm_buildings/0/0/0`);
-  await new Promise((r) => setTimeout(r, 400));
-  expect(faults.queryCount()).toBe(1); // the request is really waiting on BigQuery
+  // Wait (bounded) until the request is really waiting on BigQuery: a fixed sleep was too short on a loaded machine.
+  for (let waited = 0; faults.queryCount() === 0 && waited < 2500; waited += 20) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(faults.queryCount()).toBe(1);
   api.child.kill('SIGTERM');
   const res = await inFlight;
   expect(res.status).toBe(200);

@@ -1,9 +1,9 @@
 // Endpoints for people and machines operating the service: greeting, health, readiness, metrics, API description.
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { FastifyPluginAsync } from 'fastify';
 import { COMMON_HEADERS, DATA_ROUTE_ERRORS } from '../responses.js';
 
-export function operationsRoutes(app: FastifyInstance, { config, reader, metrics, state }: AppContext) {
+export const operationsRoutes: FastifyPluginAsync = async (app) => {
+  const { config, reader, metrics, state } = app;
   const noStore = { 'cache-control': 'no-store' };
   let readiness: { ok: boolean; until: number } = { ok: false, until: 0 };
 
@@ -62,4 +62,4 @@ export function operationsRoutes(app: FastifyInstance, { config, reader, metrics
   app.get('/openapi.json', { schema: { hide: true } }, async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=300').send(app.swagger()),
   );
-}
+};

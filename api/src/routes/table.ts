@@ -1,15 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { versionHeaders } from '../caching.js';
 import { badRequest } from '../errors.js';
 import { featureCollection } from '../geojson.js';
 import { DATA_ROUTE_ERRORS, IF_NONE_MATCH, NOT_MODIFIED, versioned } from '../responses.js';
 import { COLUMN_PATTERN, TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
-
-interface TableQuery {
-  geomField: string;
-  format: 'geojson';
-}
 
 const GEOMETRY_TYPES = new Set(['GEOGRAPHY', 'STRING']);
 const FEATURE_COLLECTION = {
@@ -32,8 +26,9 @@ const FEATURE_COLLECTION = {
   },
 };
 
-export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext) {
-  app.get<{ Params: { id: string }; Querystring: TableQuery }>(
+export const tableRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { config, reader } = app;
+  app.get(
     '/maps/table/:id',
     {
       schema: {
@@ -91,4 +86,4 @@ export function tableRoutes(app: FastifyInstance, { config, reader }: AppContext
       return reply.type('application/geo+json').send(body);
     },
   );
-}
+};

@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../app.js';
+import type { FastifyPluginAsyncJsonSchemaToTs } from '@fastify/type-provider-json-schema-to-ts';
 import { versionHeaders } from '../caching.js';
 import { badRequest } from '../errors.js';
 import {
@@ -11,20 +10,14 @@ import {
 } from '../responses.js';
 import { TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
 
-interface TileParams {
-  id: string;
-  z: string;
-  x: string;
-  y: string;
-}
-
 // Decimal integers without sign, exponent or leading zeros: "1e3", "+1" and "01" are refused, not coerced.
 const INTEGER = '^(0|[1-9][0-9]{0,9})$';
 const TILESET_COLUMNS = ['z', 'x', 'y', 'data'];
 
-export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppContext) {
+export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
+  const { config, reader } = app;
   const ZOOMS = Array.from({ length: config.maxZoom + 1 }, (_, z) => String(z));
-  app.get<{ Params: TileParams }>(
+  app.get(
     '/maps/tileset/:id/:z/:x/:y',
     {
       schema: {
@@ -62,11 +55,9 @@ export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppConte
       },
     },
     async (request, reply) => {
-      const [z, x, y] = [request.params.z, request.params.x, request.params.y].map(Number) as [
-        number,
-        number,
-        number,
-      ];
+      const z = Number(request.params.z);
+      const x = Number(request.params.x);
+      const y = Number(request.params.y);
       if (x >= 2 ** z || y >= 2 ** z)
         throw badRequest(`x and y must be between 0 and ${2 ** z - 1} at zoom ${z}`);
       const table = await reader.table(parseTableId(request.params.id, config.allowedDatasets));
@@ -82,4 +73,4 @@ export function tilesetRoutes(app: FastifyInstance, { config, reader }: AppConte
       return reply.type('application/vnd.mapbox-vector-tile').header('content-encoding', 'gzip').send(tile);
     },
   );
-}
+};
