@@ -38,10 +38,27 @@ plugin_version() { # name -> the version the plugin binary reports in its CLI-pl
 }
 module_dir() { (cd /tmp && go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p'); }
 
+# A plugin the machine already has at the pinned version (the user's or a package's) is linked, not built.
+existing_plugin() { # name version
+  local dir candidate
+  for dir in "${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins" /usr/local/lib/docker/cli-plugins \
+    /usr/local/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins; do
+    candidate=$dir/docker-$1
+    [ -x "$candidate" ] || continue
+    if [ "$("$candidate" docker-cli-plugin-metadata 2>/dev/null | sed -n 's/.*"Version": *"\([^"]*\)".*/\1/p')" = "$2" ]; then
+      ln -sfn "$candidate" "$plugins/docker-$1"
+      echo "    docker-$1 $2: using $candidate (nothing built)"
+      return 0
+    fi
+  done
+  return 1
+}
+
 if [ "$(plugin_version buildx)" = "$DOCKER_BUILDX_VERSION" ]; then
   echo "    docker-buildx $DOCKER_BUILDX_VERSION present"
-else
+elif ! existing_plugin buildx "$DOCKER_BUILDX_VERSION"; then
   echo "    building docker-buildx $DOCKER_BUILDX_VERSION from the Go module proxy (a few minutes once)"
+  rm -f "$plugins/docker-buildx" # may be a link to another version: never write through it
   (cd /tmp && GOBIN=$plugins GOFLAGS=-trimpath nice -n 10 go install \
     -ldflags "-s -w -X github.com/docker/buildx/version.Version=$DOCKER_BUILDX_VERSION -X github.com/docker/buildx/version.Package=github.com/docker/buildx" \
     "github.com/docker/buildx/cmd/buildx@$DOCKER_BUILDX_VERSION")
@@ -51,8 +68,9 @@ fi
 # compose's go.mod has an `exclude` block, which `go install module@version` refuses: build ./cmd inside the module.
 if [ "$(plugin_version compose)" = "$DOCKER_COMPOSE_VERSION" ]; then
   echo "    docker-compose $DOCKER_COMPOSE_VERSION present"
-else
+elif ! existing_plugin compose "$DOCKER_COMPOSE_VERSION"; then
   echo "    building docker-compose $DOCKER_COMPOSE_VERSION from the Go module proxy (a few minutes once)"
+  rm -f "$plugins/docker-compose"
   dir=$(module_dir "github.com/docker/compose/v2@$DOCKER_COMPOSE_VERSION")
   (cd "$dir" && GOFLAGS=-trimpath nice -n 10 go build -o "$plugins/docker-compose" \
     -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$DOCKER_COMPOSE_VERSION" ./cmd)
