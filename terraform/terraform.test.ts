@@ -14,6 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolsDir } from '@maps-api/emulator';
+import { render } from '../charts/maps-api/tests/chart.js';
 
 // Everything here runs the real Terraform CLI with the real hashicorp/google provider (from the local filesystem mirror
 // built by tools/install.d/40-terraform.sh) and the real checkov. A missing tool fails the suite; nothing is skipped.
@@ -500,4 +501,26 @@ describe('apply order and identities, derived from the configuration itself', ()
       );
     }
   });
+});
+
+describe('what the chart expects, Terraform creates', () => {
+  it.each(environments)(
+    "%s: the chart's Ingress names the static IP and certificate the environment root creates",
+    (env) => {
+      ready();
+      const annotations = consoleValue(`envs/${env}`, 'module.environment.ingress.annotations') as Record<
+        string,
+        string
+      >;
+      expect(Object.keys(annotations).sort()).toEqual([
+        'ingress.gcp.kubernetes.io/pre-shared-cert',
+        'kubernetes.io/ingress.global-static-ip-name',
+      ]);
+      const ingress = render(env).find((object) => object.kind === 'Ingress');
+      expect(ingress, `values-${env}.yaml renders an Ingress`).toBeDefined();
+      expect(ingress!.metadata.annotations).toMatchObject(annotations);
+      const host = (ingress as unknown as { spec: { rules: { host: string }[] } }).spec.rules[0]!.host;
+      expect(consoleValue(`envs/${env}`, 'module.environment.facts.host')).toBe(host);
+    },
+  );
 });

@@ -1,5 +1,9 @@
 # What the chart's GKE Ingress expects to exist before the first deploy: a global static IP (so DNS never changes when
 # the Ingress is re-created), a Google-managed certificate for the host, and, where the zone is ours, the DNS record.
+locals {
+  certificate_name = "maps-api-${var.environment}"
+}
+
 resource "google_compute_global_address" "ingress" {
   project     = var.project_id
   name        = var.address_name
@@ -10,7 +14,7 @@ resource "google_compute_global_address" "ingress" {
 # Provisioned by Google once host resolves to the address above (minutes to an hour after DNS points at it).
 resource "google_compute_managed_ssl_certificate" "ingress" {
   project = var.project_id
-  name    = "maps-api-${var.environment}"
+  name    = local.certificate_name
 
   managed {
     domains = ["${var.host}."]

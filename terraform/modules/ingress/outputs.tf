@@ -24,9 +24,9 @@ output "dns_record" {
 }
 
 output "ingress_annotations" {
-  description = "The annotations the chart's Ingress needs in this environment (values-<env>.yaml ingress.annotations)."
+  description = "The annotations the chart's Ingress needs in this environment (values-<env>.yaml ingress.annotations; known at plan, a test renders the chart against them)."
   value = {
-    "kubernetes.io/ingress.global-static-ip-name" = google_compute_global_address.ingress.name
-    "ingress.gcp.kubernetes.io/pre-shared-cert"   = google_compute_managed_ssl_certificate.ingress.name
+    "kubernetes.io/ingress.global-static-ip-name" = var.address_name
+    "ingress.gcp.kubernetes.io/pre-shared-cert"   = local.certificate_name
   }
 }
