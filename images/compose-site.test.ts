@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { renderChartVarnish } from '../cache/chart-varnish.js';
+import { renderChartVarnish } from '../local-varnish/chart-varnish.js';
 import { COMPOSE_VARNISH } from './varnish/render-compose-site.js';
 import { REPO_ROOT } from './test/docker.js';
 

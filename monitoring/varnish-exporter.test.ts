@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVarnish, type RunningVarnish } from '../cache/varnish.js';
+import { startVarnish, type RunningVarnish } from '../local-varnish/varnish.js';
 import { dashboardQueries, metricNames } from './dashboard.js';
 import { rules } from './rule-files.js';
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSeededEmulator, type Emulator } from '@maps-api/emulator';
-import { startVarnish, type RunningVarnish } from '../cache/varnish.js';
+import { startVarnish, type RunningVarnish } from '../local-varnish/varnish.js';
 import { startApi, type ApiProcess } from './api-process.js';
 
 export interface StackOptions {

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
-import { startVarnish, type RunningVarnish } from '../../cache/varnish.js';
+import { startVarnish, type RunningVarnish } from '../../local-varnish/varnish.js';
 import { startApi } from '../../stack/api-process.js';
 import { startNginx } from './nginx.js';
 import { startOrigin } from './origin.js';

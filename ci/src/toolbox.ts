@@ -31,48 +31,52 @@ export function ciTools(source: Directory): Container {
  * Root test folders whose suites need only Node, Python 3.13 (the emulator) and Debian's varnish and wrk (vitest path
  * filters; `api/test/`, not `api`, which would also select charts/maps-api/tests and images/api-image.test.ts).
  */
-export const SERVICE_SUITES = ['api/test/', 'emulator/', 'stack/', 'cache/', 'replica/', 'bench/'];
+export const SERVICE_SUITES = ['api/test/', 'emulator/', 'stack/', 'local-varnish/', 'replica/', 'bench/'];
 
 const TOOLS_DIR = '/opt/maps-api-tools';
 
 /**
  * The machine `.ci/run` tests the service code on, as a container: Debian bookworm with Python 3.13 (the emulator
- * needs >= 3.13), Node 22 copied from the pinned node image, Debian's varnish 7.1 and wrk (as tools/install.d/10-apt.sh),
+ * needs >= 3.13), Node 22 copied from the pinned node image, Debian's varnish 7.1 and wrk (as tools/install.d/10-apt.sh), helm,
  * the emulator and schemathesis (api/test/openapi-fuzz.test.ts) installed by `tools/install.sh` and the root npm
  * dependencies. The install steps see only the files they read, so their layers are rebuilt only when those change.
  */
 export function testRunner(source: Directory): Container {
   const node = dag.container().from(pinned('node'));
-  return dag
-    .container()
-    .from(pinned('python'))
-    .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
-    .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
-    .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
-    .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
-    .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
-    .withExec([
-      'sh',
-      '-c',
-      'apt-get update && apt-get install -y --no-install-recommends varnish wrk && rm -rf /var/lib/apt/lists/*',
-    ])
-    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
-    .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
-    .withDirectory('/repo', source, {
-      include: [
-        'tools/install.sh',
-        'tools/versions.env',
-        'tools/install.d/20-emulator.sh',
-        'tools/install.d/42-schemathesis.sh',
-        'emulator/requirements.txt',
-      ],
-    })
-    .withWorkdir('/repo')
-    .withExec(['bash', 'tools/install.sh', 'emulator'])
-    .withExec(['bash', 'tools/install.sh', '42-schemathesis'])
-    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
-    .withDirectory('/repo', source)
-    .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
+  return (
+    dag
+      .container()
+      .from(pinned('python'))
+      .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
+      .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
+      .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
+      .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
+      .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
+      .withExec([
+        'sh',
+        '-c',
+        'apt-get update && apt-get install -y --no-install-recommends varnish wrk && rm -rf /var/lib/apt/lists/*',
+      ])
+      // The local Varnish launcher renders the site VCL and varnishd arguments with the chart (helm template).
+      .withFile('/usr/local/bin/helm', helmBinary(source))
+      .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
+      .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
+      .withDirectory('/repo', source, {
+        include: [
+          'tools/install.sh',
+          'tools/versions.env',
+          'tools/install.d/20-emulator.sh',
+          'tools/install.d/42-schemathesis.sh',
+          'emulator/requirements.txt',
+        ],
+      })
+      .withWorkdir('/repo')
+      .withExec(['bash', 'tools/install.sh', 'emulator'])
+      .withExec(['bash', 'tools/install.sh', '42-schemathesis'])
+      .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+      .withDirectory('/repo', source)
+      .withExec(['npm', 'ci', '--no-audit', '--no-fund'])
+  );
 }
 
 /**

@@ -23,7 +23,7 @@ function testFiles(dir: string): string[] {
 }
 
 describe('service suites of the test function', () => {
-  it('select exactly the test files of api, emulator, stack, cache, replica and bench', async () => {
+  it('select exactly the test files of api, emulator, stack, local-varnish, replica and bench', async () => {
     if (!existsSync(vitest)) throw new Error(`${vitest} missing: run npm ci at the repo root first`);
     const { stdout } = await promisify(execFile)(vitest, ['list', '--filesOnly', ...SERVICE_SUITES], {
       cwd: repoRoot,
@@ -34,7 +34,7 @@ describe('service suites of the test function', () => {
       .filter((line) => line.endsWith('.test.ts'))
       .map((line) => relative(repoRoot, resolve(repoRoot, line.trim())))
       .sort();
-    const folders = ['api', 'emulator', 'stack', 'cache', 'replica', 'bench'];
+    const folders = ['api', 'emulator', 'stack', 'local-varnish', 'replica', 'bench'];
     const expected = folders.flatMap(testFiles).sort();
     expect(expected.length).toBeGreaterThan(10);
     expect(selected).toEqual(expected);

@@ -4,7 +4,7 @@
 // host reaches published ports through the bridge gateway).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { renderChartVarnish, type ChartVarnishOptions } from '../../cache/chart-varnish.js';
+import { renderChartVarnish, type ChartVarnishOptions } from '../../local-varnish/chart-varnish.js';
 
 export const COMPOSE_VARNISH: ChartVarnishOptions = {
   environment: 'dev',

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '@maps-api/emulator';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startVarnish } from '../../../cache/varnish.js';
+import { startVarnish } from '../../../local-varnish/varnish.js';
 import {
   type K8sObject,
   environmentNames,
