@@ -1,9 +1,10 @@
 // The only module that talks to BigQuery. Table references in SQL come from BigQuery's own metadata answer for an
 // allow-listed, pattern-checked id; every value (z, x, y) is a query parameter.
-import { BigQuery, type Query } from '@google-cloud/bigquery';
+import { BigQuery, Job, type Query, type QueryOptions, type TableField } from '@google-cloud/bigquery';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { EXACT_INTEGERS, minimumGeoJsonBytes } from './bigquery-values.js';
 import type { Config } from './config.js';
-import { fromBigQueryError, notFound, queryTimeout } from './errors.js';
+import { fromBigQueryError, notFound, queryTimeout, tooLarge } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
 import { formatTableRef, type TableRef } from './table-id.js';
 import { tracer } from './tracing.js';
@@ -14,6 +15,11 @@ export interface TableInfo {
   lastModified: Date;
   /** column name → BigQuery type (top-level columns only) */
   columns: Map<string, string>;
+  schema: TableField[];
+  /** TABLE, VIEW, MATERIALIZED_VIEW, EXTERNAL, SNAPSHOT, CLONE: only tables list their rows (tabledata.list). */
+  type: string;
+  numBytes: number;
+  numRows: number;
 }
 
 export type Row = Record<string, unknown>;
@@ -22,6 +28,7 @@ interface QueryPage {
   rows: Row[];
   next: { job: { getQueryResults(q: object): Promise<unknown[]> } } | null;
   bytesProcessed: number;
+  bytesBilled: number;
 }
 
 const METADATA_CACHE_SIZE = 1000;
@@ -29,6 +36,8 @@ const METADATA_CACHE_SIZE = 1000;
 export class BigQueryReader {
   private readonly client: BigQuery;
   private readonly tables = new Map<string, { info: TableInfo; expires: number }>();
+  /** How long jobs.query waits for a result: less than our deadline, so its answer names the job to cancel. */
+  private readonly serverWaitMs: number;
 
   constructor(
     private readonly config: Config,
@@ -39,6 +48,7 @@ export class BigQueryReader {
       projectId: config.projectId,
       retryOptions: { autoRetry: config.maxRetries > 0, maxRetries: config.maxRetries },
     });
+    this.serverWaitMs = Math.max(Math.floor(config.queryTimeoutMs / 2), config.queryTimeoutMs - 2000);
   }
 
   async table(ref: TableRef): Promise<TableInfo> {
@@ -57,6 +67,10 @@ export class BigQueryReader {
       columns: new Map(
         ((metadata.schema?.fields ?? []) as { name: string; type: string }[]).map((f) => [f.name, f.type]),
       ),
+      schema: (metadata.schema?.fields ?? []) as TableField[],
+      type: metadata.type ?? 'TABLE',
+      numBytes: Number(metadata.numBytes ?? 0),
+      numRows: Number(metadata.numRows ?? 0),
     };
     if (this.tables.size >= METADATA_CACHE_SIZE) this.tables.delete(this.tables.keys().next().value!);
     this.tables.set(key, { info, expires: Date.now() + this.config.tableMetadataTtlMs });
@@ -73,8 +87,46 @@ export class BigQueryReader {
     return Buffer.isBuffer(data) ? data : null;
   }
 
-  /** Pages of every row of the table; the caller stops pulling when it has enough. */
+  /** 413 from metadata alone when even the shortest GeoJSON of every row would exceed maxBytes. */
+  refuseOversized(table: TableInfo, geomField: string, maxBytes: number): void {
+    const minimum = minimumGeoJsonBytes(table, geomField);
+    if (minimum > maxBytes) {
+      throw tooLarge(
+        `response would exceed MAX_JSON_RESPONSE_SIZE (${maxBytes} bytes): ${table.numRows} rows, ${table.numBytes} bytes`,
+      );
+    }
+  }
+
+  /**
+   * Pages of every row of the table; the caller stops pulling when it has enough. Tables are listed with
+   * tabledata.list (free: no query job, nothing billed); views and external tables have no stored rows to list and are
+   * queried under the bytes-billed cap.
+   */
   async *rows(table: TableInfo, pageSize = 1000): AsyncGenerator<Row[]> {
+    if (table.type !== 'TABLE') {
+      yield* this.queriedRows(table, pageSize);
+      return;
+    }
+    const handle = this.client
+      .dataset(table.ref.datasetId, { projectId: table.ref.projectId })
+      .table(table.ref.tableId, { location: table.location });
+    handle.metadata = { ...handle.metadata, schema: { fields: table.schema } };
+    let pageToken: string | undefined;
+    do {
+      const [rows, next] = await this.call('table', () =>
+        handle.getRows({
+          maxResults: pageSize,
+          pageToken,
+          autoPaginate: false,
+          wrapIntegers: EXACT_INTEGERS,
+        }),
+      );
+      yield rows as Row[];
+      pageToken = (next as { pageToken?: string } | null)?.pageToken;
+    } while (pageToken);
+  }
+
+  private async *queriedRows(table: TableInfo, pageSize: number): AsyncGenerator<Row[]> {
     let page = await this.firstPage(
       'table',
       { query: `SELECT * FROM \`${formatTableRef(table.ref)}\``, location: table.location },
@@ -83,7 +135,9 @@ export class BigQueryReader {
     yield page.rows;
     while (page.next) {
       const next = page.next;
-      page = await this.call('table', async () => toPage(await next.job.getQueryResults(next)));
+      page = await this.call('table', async () =>
+        toPage(await next.job.getQueryResults({ ...next, wrapIntegers: EXACT_INTEGERS })),
+      );
       yield page.rows;
     }
   }
@@ -101,19 +155,48 @@ export class BigQueryReader {
 
   private async firstPage(kind: QueryKind, query: Query, maxResults = 1): Promise<QueryPage> {
     return this.call(kind, async () => {
-      const page = toPage(
-        await this.client.query(
-          {
-            ...query,
-            maximumBytesBilled: this.config.maximumBytesBilled,
-            labels: { app: 'maps-api', route: kind },
-          },
-          { timeoutMs: this.config.queryTimeoutMs, maxResults, autoPaginate: false },
-        ),
+      const page = await this.runQuery(
+        {
+          ...query,
+          maximumBytesBilled: this.config.maximumBytesBilled,
+          labels: { app: 'maps-api', route: kind },
+          // The short-query path: BigQuery creates a job only when it must (never with jobTimeoutMs, which the client
+          // answers by leaving this path).
+          jobCreationMode: 'JOB_CREATION_OPTIONAL',
+        },
+        { timeoutMs: this.serverWaitMs, maxResults, autoPaginate: false, wrapIntegers: EXACT_INTEGERS },
       );
       this.metrics.bytesProcessed.inc({ kind }, page.bytesProcessed);
-      trace.getActiveSpan()?.setAttribute('bigquery.bytes_processed', page.bytesProcessed);
+      this.metrics.bytesBilled.inc({ kind }, page.bytesBilled);
+      trace.getActiveSpan()?.setAttributes({
+        'bigquery.bytes_processed': page.bytesProcessed,
+        'bigquery.bytes_billed': page.bytesBilled,
+      });
       return page;
+    });
+  }
+
+  /**
+   * jobs.query waits serverWaitMs (inside our own deadline) and then answers with the job it left running: that job is
+   * cancelled, so an abandoned query stops holding slots and billing.
+   */
+  private runQuery(query: Query, options: QueryOptions): Promise<QueryPage> {
+    return new Promise((resolve, reject) => {
+      // The typings name three callback arguments for a Query object; the client passes four (rows, next, response).
+      const query4 = this.client.query.bind(this.client) as unknown as (
+        query: Query,
+        options: QueryOptions,
+        callback: (error: Error | null, rows: Row[], next: unknown, response: unknown) => void,
+      ) => void;
+      query4(query, options, (error, rows, next, response) => {
+        if (!error) return resolve(toPage([rows, next, response]));
+        if (next instanceof Job) {
+          next.cancel().catch((cancelError: unknown) => {
+            trace.getActiveSpan()?.addEvent('bigquery.cancel_failed', { error: String(cancelError) });
+          });
+        }
+        reject(error);
+      });
     });
   }
 
@@ -154,11 +237,12 @@ function toPage(result: unknown[]): QueryPage {
   const [rows, next, response] = result as [
     Row[],
     QueryPage['next'] & { pageToken?: string },
-    { totalBytesProcessed?: string },
+    { totalBytesProcessed?: string; totalBytesBilled?: string },
   ];
   return {
     rows,
     next: next?.pageToken ? next : null,
     bytesProcessed: Number(response?.totalBytesProcessed ?? 0),
+    bytesBilled: Number(response?.totalBytesBilled ?? 0),
   };
 }

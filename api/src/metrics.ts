@@ -27,6 +27,12 @@ export function createMetrics() {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    bytesBilled: new Counter({
+      name: 'bigquery_bytes_billed_total',
+      help: 'Bytes BigQuery billed for our queries (on-demand: at least 10 MiB per table a query references)',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     queryErrors: new Counter({
       name: 'bigquery_errors_total',
       help: 'Failed BigQuery calls by kind and the error code we answered with',

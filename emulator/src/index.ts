@@ -16,3 +16,12 @@ export async function startSeededEmulator(options: StartOptions = {}): Promise<E
   }
   return emulator;
 }
+export {
+  startBigQueryStandIn,
+  billedBytes,
+  MIB,
+  MINIMUM_BILLED_BYTES,
+  type BigQueryStandIn,
+  type DeclaredTable,
+  type QueryRecord,
+} from './standin.js';

@@ -82,6 +82,7 @@ export const tableRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         throw badRequest(`geomField: column "${geomField}" is ${type}, not GEOGRAPHY or STRING`);
       const canonical = `table ${request.params.id}?geomField=${geomField}&format=${request.query.format}`;
       if (versionHeaders(request, reply, table, config.tableCacheControl, canonical)) return reply;
+      reader.refuseOversized(table, geomField, config.maxJsonResponseSize);
       const body = await featureCollection(reader.rows(table), geomField, config.maxJsonResponseSize);
       return reply.type('application/geo+json').send(body);
     },
