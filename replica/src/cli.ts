@@ -12,8 +12,10 @@ import { parseTableRef, UsageError } from './table-ref.js';
 
 const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest-dataset D] [--dest-table T]
   [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only] [--ban-url URL]
-  [--report-freshness] [--json]
-defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3`;
+  [--report-freshness] [--json] [--help|-h]
+defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3
+exit codes: 0 done (copied, verified, rolled back, planned), 1 error, 2 usage, 3 already up to date,
+  4 verification failed`;
 
 interface ReplicaDefaults {
   source: string;
@@ -31,6 +33,17 @@ interface CliOptions {
   json: boolean;
   /** Write the freshness point to Cloud Monitoring after a successful run. */
   reportFreshness: boolean;
+}
+
+/** --help/-h anywhere: the usage, whatever else is on the line (people type it after a half-written command). */
+function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+/** Arguments after `--` are positionals, never flags. */
+function endOfOptions(argv: string[]): number {
+  const end = argv.indexOf('--');
+  return end < 0 ? argv.length : end;
 }
 
 function parseOptions(argv: string[]): CliOptions {
@@ -110,6 +123,10 @@ async function addFreshness(
 }
 
 async function main(argv: string[]): Promise<number> {
+  if (wantsHelp(argv.slice(0, endOfOptions(argv)))) {
+    console.log(USAGE);
+    return ExitCode.OK;
+  }
   let parsed: CliOptions;
   try {
     parsed = parseOptions(argv);

@@ -95,6 +95,24 @@ describe('replicate command', () => {
     expect(banRecorder.bans).toHaveLength(1);
   });
 
+  it('prints the usage on stdout and exits 0 for --help and -h through `npm run replicate`', async () => {
+    for (const flag of ['--help', '-h']) {
+      const result = await run('npm', ['run', '--silent', 'replicate', '--', flag]);
+      expect(result.code).toBe(ExitCode.OK);
+      expect(result.stdout).toMatch(/^usage: replicate /);
+      expect(result.stdout).toContain('--dest-project P');
+      expect(result.stderr).toBe('');
+    }
+  });
+
+  it('prints the usage on stderr and exits 2 for a flag it does not know', async () => {
+    const result = await run('npm', ['run', '--silent', 'replicate', '--', '--dest-projet', 'x']);
+    expect(result.code).toBe(ExitCode.USAGE);
+    expect(result.stderr).toContain("Unknown option '--dest-projet'");
+    expect(result.stderr).toContain('usage: replicate ');
+    expect(result.stdout).toBe('');
+  });
+
   it('exits 2 on bad flags and 1 with a JSON error on a missing source', async () => {
     const usage = await cli('--dest-project', 'maps-api-staging', '--mode', 'sideways');
     expect(usage.code).toBe(ExitCode.USAGE);
