@@ -123,6 +123,8 @@ try {
 }
 
 function ratio(a: WrkResult, b: WrkResult): string {
+  // On a saturated machine the slow API-direct run can complete nothing in its window: no ratio, say so.
+  if (!(a.requestsPerSec > 0 && b.requestsPerSec > 0)) return 'n/a (a side completed no request)';
   return (a.requestsPerSec / b.requestsPerSec).toFixed(2);
 }
 
