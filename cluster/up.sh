@@ -94,6 +94,11 @@ else
   for h in /sys/fs/cgroup/*/; do
     [ -f "$h/cgroup.procs" ] && ! grep -q cgroup2 <<<"$(stat -f -c %T "$h")" && mkdir -p "$h$CLUSTER_CGROUP"
   done
+  # A new v1 cpuset starts with no CPUs and no memory nodes: give it its parent's, or nothing can join it.
+  if [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]; then
+    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.cpus"
+    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.mems"
+  fi
 fi
 
 # --- control plane

@@ -62,8 +62,12 @@ export interface DeployRun {
 }
 
 /** The deploy program exactly as the rehearsal and the pipeline run it. */
-export function runDeploy(env: string, apiImage: string, extra: string[] = []): Promise<DeployRun> {
-  const namespace = rehearsal.namespaceOf(env);
+export function runDeploy(
+  env: string,
+  apiImage: string,
+  extra: string[] = [],
+  namespace = rehearsal.namespaceOf(env),
+): Promise<DeployRun> {
   const dir = mkdtempSync(join(tmpdir(), 'deploy-test-'));
   const namespaceValues = join(dir, 'namespace.yaml');
   writeFileSync(namespaceValues, `namespace: ${namespace}\n`);
