@@ -37,7 +37,7 @@ for _ in 1 2 3; do
   sleep 0.5
 done
 for p in /proc/[0-9]*; do
-  if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q "containerd-shim.* -address $CLUSTER_SOCKET "; then
+  if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -q "containerd-shim.* -address $CLUSTER_SOCKET "; then
     kill -KILL "${p#/proc/}" 2>/dev/null
   fi
 done

@@ -115,6 +115,7 @@ start kube-apiserver kube-apiserver \
   --authorization-mode Node,RBAC --client-ca-file "$pki/ca.crt" \
   --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
   --kubelet-client-certificate "$pki/admin.crt" --kubelet-client-key "$pki/admin.key" \
+  --kubelet-preferred-address-types InternalIP \
   --service-account-issuer https://kubernetes.default.svc.cluster.local \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --feature-gates MutatingAdmissionPolicy=true --runtime-config admissionregistration.k8s.io/v1beta1=true \
@@ -189,7 +190,7 @@ wait_for containerd 30 ctr version
 wait_for registry 30 curl -fsS "http://$CLUSTER_REGISTRY/v2/"
 
 # The pod sandbox image: one static binary, packed as an OCI image layout and imported (no registry, no Docker).
-if ! ctr images ls -q | grep -qx "$CLUSTER_PAUSE_IMAGE"; then
+if ! ctr images ls -q | grep -x "$CLUSTER_PAUSE_IMAGE" >/dev/null; then
   oci=$CLUSTER_RUN/pause-oci
   mkdir -p "$oci/rootfs" "$oci/image/blobs/sha256"
   install -m 0755 "$CLUSTER_BIN/pause" "$oci/rootfs/pause"
@@ -207,7 +208,7 @@ if ! ctr images ls -q | grep -qx "$CLUSTER_PAUSE_IMAGE"; then
   printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"%s","org.opencontainers.image.ref.name":"1"}}]}' \
     "$manifest" "$manifest_size" "$CLUSTER_PAUSE_IMAGE" >"$oci/image/index.json"
   tar -C "$oci/image" -c . | ctr images import --no-unpack=false - >/dev/null
-  ctr images ls -q | grep -qx "$CLUSTER_PAUSE_IMAGE" || die "pause image import failed"
+  ctr images ls -q | grep -x "$CLUSTER_PAUSE_IMAGE" >/dev/null || die "pause image import failed"
   rm -rf "$oci"
 fi
 
