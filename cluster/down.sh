@@ -49,13 +49,13 @@ awk '{print $2}' /proc/self/mounts | grep -E "^($CLUSTER_RUN|$CLUSTER_CACHE)/" |
 done
 cgroup_dirs | while read -r d; do rmdir "$d" 2>/dev/null; done
 
-# iptables: rules jumping to KUBE-* chains in the built-in chains, then the chains themselves (kube-proxy's and the
-# kubelet's). Only chains and rules of that name are touched: Docker's and anyone else's stay.
+# iptables: our FORWARD accepts (tagged) and rules jumping to KUBE-* chains in the built-in chains, then the chains
+# themselves (kube-proxy's and the kubelet's). Only chains and rules of that name are touched: Docker's and anyone else's stay.
 for cmd in iptables ip6tables; do
   command -v "$cmd" >/dev/null || continue
   for table in filter nat mangle raw; do
     rules=$("$cmd-save" -t "$table" 2>/dev/null) || continue
-    grep -E '^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*-j KUBE-' <<<"$rules" | while read -r rule; do
+    grep -E "^-A (INPUT|OUTPUT|FORWARD|PREROUTING|POSTROUTING) .*(-j KUBE-|--comment \"?$CLUSTER_TAG\"? )" <<<"$rules" | while read -r rule; do
       eval "$cmd -t $table -D ${rule#-A }" 2>/dev/null
     done
     chains=$(grep -oE '^:KUBE-[^ ]+' <<<"$rules" | tr -d :)

@@ -86,6 +86,10 @@ done
 ip link add "$CLUSTER_BRIDGE" type bridge
 ip addr add "$CLUSTER_NODE_IP/${CLUSTER_POD_CIDR#*/}" dev "$CLUSTER_BRIDGE"
 ip link set "$CLUSTER_BRIDGE" up
+# Bridged pod traffic crosses the FORWARD chain (br_netfilter), whose policy Docker sets to DROP: accept our bridge's.
+for direction in -i -o; do
+  iptables -I FORWARD 1 "$direction" "$CLUSTER_BRIDGE" -m comment --comment "$CLUSTER_TAG" -j ACCEPT
+done
 
 # --- cgroups: the parent of every pod cgroup (kubelet cgroupRoot).
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then

@@ -235,9 +235,11 @@ async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<vo
   const forward = options.smokeUrl
     ? undefined
     : await forwardToService(kubeConfig, options.namespace, `${options.release}-varnish`, 8080);
+  const url = options.smokeUrl || forward!.url;
   try {
+    await untilVarnishReachesApi(url, options);
     await runSmoke({
-      url: options.smokeUrl || forward!.url,
+      url,
       tileset: options.smokeTileset,
       tile: '0/0/0',
       table: 'carto-demo-data.demo_tables.retail_stores',
@@ -248,6 +250,25 @@ async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<vo
   } finally {
     await forward?.close();
   }
+}
+
+/**
+ * Varnish turns ready before its health probe has seen the API healthy (3 good probes): until then it answers 503.
+ * Wait for that (bounded), so the smoke judges the release, not the probe's warm-up.
+ */
+async function untilVarnishReachesApi(url: string, options: DeployOptions): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    const status = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) }).then(
+      (r) => r.status,
+      (e: unknown) => messageOf(e),
+    );
+    if (status === 200) return;
+    last = String(status);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  options.log(`Varnish still answers /healthz with ${last} after 60s`);
 }
 
 async function rollBack(options: DeployOptions, previous: number | undefined): Promise<string> {
@@ -314,7 +335,10 @@ async function readyPods(core: CoreV1Api, options: DeployOptions): Promise<Recor
   return Object.fromEntries(
     Object.entries(want).map(([component, replicas]) => {
       const ready = pods.items.filter(
-        (p) => p.metadata?.labels?.['app.kubernetes.io/component'] === component && isReady(p),
+        (p) =>
+          p.metadata?.labels?.['app.kubernetes.io/component'] === component &&
+          isReady(p) &&
+          !p.metadata?.deletionTimestamp,
       ).length;
       return [component, `${ready}/${replicas}`];
     }),
