@@ -145,7 +145,7 @@ export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Pr
       }),
     );
     await step('smoke', () => smoke(kubeConfig, options));
-    await step('helm test', () => helm(options, ['test', options.release, ...scope(options), '--logs']));
+    await step('helm test', () => helmTest(core, options));
     report.ok = true;
   } catch (error) {
     report.error = messageOf(error);
@@ -269,6 +269,29 @@ async function untilVarnishReachesApi(url: string, options: DeployOptions): Prom
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   options.log(`Varnish still answers /healthz with ${last} after 60s`);
+}
+
+/** `helm test`; on failure the test pods' logs join the error (the chart deletes them only when they pass). */
+async function helmTest(core: CoreV1Api, options: DeployOptions): Promise<void> {
+  try {
+    await helm(options, ['test', options.release, ...scope(options)]);
+  } catch (error) {
+    const pods = await core.listNamespacedPod({
+      namespace: options.namespace,
+      labelSelector: `app.kubernetes.io/instance=${options.release},app.kubernetes.io/component=test`,
+    });
+    const logs = await Promise.all(
+      pods.items.map((p) =>
+        core
+          .readNamespacedPodLog({ name: p.metadata!.name!, namespace: options.namespace, tailLines: 40 })
+          .then(
+            (log) => `--- ${p.metadata!.name} ---\n${log}`,
+            () => '',
+          ),
+      ),
+    );
+    throw new Error(`${messageOf(error)}\n${logs.join('\n')}`.trim(), { cause: error });
+  }
 }
 
 async function rollBack(options: DeployOptions, previous: number | undefined): Promise<string> {
