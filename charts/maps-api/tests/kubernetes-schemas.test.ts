@@ -114,7 +114,7 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
     ],
     [
       'a duration Go cannot parse (1d)',
-      'GlobalRules/maps-api-replica',
+      'GlobalRules/maps-api-maps-api-replica',
       (o) => (o.spec.groups[0].rules[2].for = '1d'),
     ],
     [
@@ -124,7 +124,7 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
     ],
     [
       'a namespace on the cluster-scoped GlobalRules',
-      'GlobalRules/maps-api-replica',
+      'GlobalRules/maps-api-maps-api-replica',
       (o) => (o.metadata.namespace = 'maps-api'),
     ],
     ['Rules without a namespace', 'Rules/maps-api-kubernetes', (o) => delete o.metadata.namespace],

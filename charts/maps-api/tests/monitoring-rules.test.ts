@@ -29,7 +29,7 @@ const fileSpec = (concern: string) => parse(readFileSync(join(rulesDir, `${conce
 const ruleObjects = (objects: K8sObject[]) =>
   objects.filter((o) => o.kind === 'Rules' || o.kind === 'GlobalRules');
 const objectOf = (objects: K8sObject[], concern: string) => {
-  const found = ruleObjects(objects).find((o) => o.metadata.name === `${releaseName}-${concern}`);
+  const found = ruleObjects(objects).find((o) => o.metadata.name.endsWith(`${releaseName}-${concern}`));
   if (!found) throw new Error(`no rules object rendered for ${concern}`);
   return found;
 };
@@ -45,7 +45,7 @@ describe('alerting and recording rules deployed to GKE Managed Prometheus', () =
     const rendered = ruleObjects(staging).map((o) => [o.kind, o.metadata.name, o.metadata.namespace]);
     const expected = concerns.map((c) =>
       globalConcerns.includes(c)
-        ? ['GlobalRules', `${releaseName}-${c}`, undefined]
+        ? ['GlobalRules', `${namespaceOf('staging')}-${releaseName}-${c}`, undefined]
         : ['Rules', `${releaseName}-${c}`, namespaceOf('staging')],
     );
     expect(rendered.sort()).toEqual(expected.sort());
