@@ -33,8 +33,7 @@ import {
   gcloud,
   helm,
   kubeconfig,
-  SERVICE_SUITES,
-  testRunner,
+  ciMachine,
   withGoogleCredentials,
   workspace,
 } from './toolbox.js';
@@ -97,17 +96,16 @@ export class MapsApi {
   }
 
   /**
-   * What `.ci/run` tests for the service code, the same everywhere: typecheck and the suites that need only Node,
-   * Python and Varnish in the test runner; beside it, compose's topology as Dagger services (the emulator, the API and
-   * Varnish from the repo's own Dockerfiles, the chart's VCL) and the full smoke test through Varnish.
+   * Exactly what CI runs: `.ci/run` (pinned Node, npm ci, tools/install.sh, npm test: lint, typecheck and every suite —
+   * chart, Terraform, workflows, monitoring, API, cache, replica, images, browser, the module's own) on the machine it
+   * expects, with the privileges its Docker, containerd and network-namespace suites need. Beside it, compose's
+   * topology as Dagger services (the emulator, the API and Varnish from the repo's Dockerfiles, the chart's VCL) and
+   * the full smoke through Varnish.
    */
   @func()
   async test(): Promise<string> {
     const [suites, smoke] = await Promise.all([
-      testRunner(this.source)
-        .withExec(['npm', 'run', 'typecheck'])
-        .withExec(['npx', 'vitest', 'run', ...SERVICE_SUITES])
-        .stdout(),
+      ciMachine(this.source).withExec(['.ci/run'], { insecureRootCapabilities: true }).stdout(),
       ciTools(this.source)
         .withServiceBinding('varnish', this.varnishInFrontOfApi())
         .withExec([

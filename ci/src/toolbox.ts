@@ -27,56 +27,42 @@ export function ciTools(source: Directory): Container {
     .withExec(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund']);
 }
 
-/**
- * Root test folders whose suites need only Node, Python 3.13 (the emulator) and Debian's varnish and wrk (vitest path
- * filters; `api/test/`, not `api`, which would also select charts/maps-api/tests and images/api-image.test.ts).
- */
-export const SERVICE_SUITES = ['api/test/', 'emulator/', 'stack/', 'local-varnish/', 'replica/', 'bench/'];
-
 const TOOLS_DIR = '/opt/maps-api-tools';
 
 /**
- * The machine `.ci/run` tests the service code on, as a container: Debian bookworm with Python 3.13 (the emulator
- * needs >= 3.13), Node 22 copied from the pinned node image, Debian's varnish 7.1 and wrk (as tools/install.d/10-apt.sh), helm,
- * the emulator and schemathesis (api/test/openapi-fuzz.test.ts) installed by `tools/install.sh` and the root npm
- * dependencies. The install steps see only the files they read, so their layers are rebuilt only when those change.
+ * The machine `.ci/run` expects, as a container: Debian bookworm with Python 3.13 (the emulator needs >= 3.13), Node 22
+ * and npm copied from the pinned node image (NODE_VERSION, so tools/install.sh keeps it), Go from the pinned golang
+ * image (tools/install.sh builds helm, terraform, actionlint, kube-apiserver … from the Go module proxy) and git. Every
+ * other tool comes from `.ci/run` itself (tools/install.sh) into cache volumes, so a warm run installs nothing. The
+ * source has no .git (IGNORE): a throwaway repository lets the suites ask git which paths are ignored.
  */
-export function testRunner(source: Directory): Container {
+export function ciMachine(source: Directory): Container {
   const node = dag.container().from(pinned('node'));
-  return (
-    dag
-      .container()
-      .from(pinned('python'))
-      .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
-      .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
-      .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
-      .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
-      .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
-      .withExec([
-        'sh',
-        '-c',
-        'apt-get update && apt-get install -y --no-install-recommends varnish wrk && rm -rf /var/lib/apt/lists/*',
-      ])
-      // The local Varnish launcher renders the site VCL and varnishd arguments with the chart (helm template).
-      .withFile('/usr/local/bin/helm', helmBinary(source))
-      .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
-      .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
-      .withDirectory('/repo', source, {
-        include: [
-          'tools/install.sh',
-          'tools/versions.env',
-          'tools/install.d/20-emulator.sh',
-          'tools/install.d/42-schemathesis.sh',
-          'emulator/requirements.txt',
-        ],
-      })
-      .withWorkdir('/repo')
-      .withExec(['bash', 'tools/install.sh', 'emulator'])
-      .withExec(['bash', 'tools/install.sh', '42-schemathesis'])
-      .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
-      .withDirectory('/repo', source)
-      .withExec(['npm', 'ci', '--no-audit', '--no-fund'])
-  );
+  const go = dag.container().from(pinned('golang'));
+  return dag
+    .container()
+    .from(pinned('python'))
+    .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
+    .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
+    .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
+    .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
+    .withDirectory('/usr/local/go', go.directory('/usr/local/go'))
+    .withEnvVariable('PATH', '/usr/local/go/bin:/root/go/bin:${PATH}', { expand: true })
+    .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
+    .withExec([
+      'sh',
+      '-c',
+      'apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
+    ])
+    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
+    .withMountedCache(TOOLS_DIR, dag.cacheVolume('maps-api-tools'))
+    .withMountedCache('/root/go/pkg/mod', dag.cacheVolume('maps-api-go-mod'))
+    .withMountedCache('/root/.cache/go-build', dag.cacheVolume('maps-api-go-build'))
+    .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
+    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+    .withDirectory('/repo', source)
+    .withWorkdir('/repo')
+    .withExec(['git', 'init', '--quiet']);
 }
 
 /**

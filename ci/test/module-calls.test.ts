@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IMAGES } from '../src/images.ts';
 import { Environment } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
-import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT, SERVICE_SUITES } from '../src/toolbox.ts';
+import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT } from '../src/toolbox.ts';
 import {
   FakeEngine,
   REPO_ROOT_ID,
@@ -179,35 +179,39 @@ describe('module functions as the engine sees them', () => {
     const envOf = (chain: Chain, name: string) =>
       chain.find((c) => c.field === 'withEnvVariable' && c.args.name === name)?.args.value;
 
-    it('runs the service suites in a runner built from pinned bookworm images, after installing the emulator', () => {
-      const runner = chains.find((chain) =>
-        chain.some((c) => c.field === 'withExec' && String(c.args.args).startsWith('npx,vitest')),
+    it('runs .ci/run itself, privileged, on the machine it expects: the same suites as npm test, no list to drift', () => {
+      const machine = chains.find((chain) => execs([chain]).some((a) => a[0] === '.ci/run'));
+      if (!machine) throw new Error('test does not run .ci/run');
+      const run = calls([machine], 'withExec').at(-1);
+      expect(run?.args).toEqual({ args: ['.ci/run'], insecureRootCapabilities: true });
+      const ciRun = readFileSync(join(repoRoot, '.ci/run'), 'utf8');
+      expect(ciRun).toMatch(/^tools\/install\.sh$/m);
+      expect(ciRun).toMatch(/^npm test$/m);
+      const scripts = (
+        JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+          scripts: Record<string, string>;
+        }
+      ).scripts;
+      expect(scripts.test).toMatch(
+        /npm run lint && npm run typecheck && vitest run && npm run test:ci-module/,
       );
-      expect(runner, 'no chain runs vitest').toBeDefined();
-      const runnerExecs = execs([runner!]);
-      const from = calls([runner!], 'from').map((c) => c.args.address);
-      expect(from[0]).toBe(`${IMAGES.python.tag}@${IMAGES.python.digest}`);
+      // Debian bookworm + Python 3.13, Node and npm from the pinned node image (NODE_VERSION), Go, git, then the repo.
+      expect(calls([machine], 'from')[0]?.args.address).toBe(`${IMAGES.python.tag}@${IMAGES.python.digest}`);
       expect(IMAGES.python.tag).toMatch(/python:3\.1[3-9][.\d]*-slim-bookworm$/);
-      expect(IMAGES.node.tag).toMatch(/node:22[.\d]*-bookworm-slim$/);
-      // Node comes from the pinned node image (its binary and npm), not from Debian.
-      const nodeImage = originOf(calls([runner!], 'withFile')[0]?.args.source);
-      expect(calls([nodeImage], 'from')[0]?.args.address).toBe(`${IMAGES.node.tag}@${IMAGES.node.digest}`);
-      expect(calls([nodeImage], 'file')[0]?.args.path).toBe('/usr/local/bin/node');
-      const order = (match: (args: string[]) => boolean) => runnerExecs.findIndex(match);
-      const apt = order((a) =>
-        a.join(' ').includes('apt-get install -y --no-install-recommends varnish wrk'),
-      );
-      const emulator = order((a) => a.join(' ') === 'bash tools/install.sh emulator');
-      const npmCi = order((a) => a[0] === 'npm' && a[1] === 'ci');
-      const vitest = order((a) => a[0] === 'npx' && a[1] === 'vitest');
-      expect(
-        [apt, emulator, npmCi, order((a) => a.join(' ') === 'npm run typecheck')].every((i) => i >= 0),
-      ).toBe(true);
-      expect(apt).toBeLessThan(emulator);
-      expect(emulator).toBeLessThan(npmCi);
-      expect(npmCi).toBeLessThan(vitest);
-      expect(runnerExecs[vitest]).toEqual(['npx', 'vitest', 'run', ...SERVICE_SUITES]);
-      expect(envOf(runner!, 'MAPS_TOOLS_DIR')).toBeTruthy();
+      const nodeVersion = /^NODE_VERSION=(.+)$/m.exec(
+        readFileSync(join(repoRoot, 'tools/versions.env'), 'utf8'),
+      )?.[1];
+      expect(IMAGES.node.tag).toContain(`node:${nodeVersion}-bookworm-slim`);
+      const copied = calls([machine], 'withFile')
+        .concat(calls([machine], 'withDirectory'))
+        .map((c) => c.args.path);
+      expect(copied).toEqual(expect.arrayContaining(['/usr/local/bin/node', '/usr/local/go', '/repo']));
+      const mounts = calls([machine], 'withMountedCache').map((c) => c.args.path);
+      const toolsDir = calls([machine], 'withEnvVariable').find((c) => c.args.name === 'MAPS_TOOLS_DIR')?.args
+        .value;
+      expect(mounts).toContain(toolsDir);
+      const order = execs([machine]).map((a) => a.join(' '));
+      expect(order.slice(-2)).toEqual(['git init --quiet', '.ci/run']);
       expectPinnedImages(chains);
     });
 
