@@ -201,13 +201,18 @@ describe('the compose stack', () => {
     expect(edited).not.toBe(original);
     const body = await timed('hot reload', async () => {
       const deadline = Date.now() + 150_000; // a loaded 2-core machine restarts tsx slowly
-      let text = '';
-      for (let i = 0; Date.now() < deadline && text !== 'Hello Reload!'; i++) {
-        // The edit is saved again every 5 s: on a loaded machine the watcher's first poll can land after the first save,
-        // taking the edited file as its baseline. Every save is the same edit; only a restart makes the answer change.
-        if (i % 10 === 0) await writeFile(file, edited);
+      let text = 'Hello World!'; // what it answered just above
+      let savedAt = 0;
+      while (Date.now() < deadline && text !== 'Hello Reload!') {
+        // Saved again every 5 s while the old code still answers: on a loaded machine the watcher's first poll can land
+        // after the first save, taking the edited file as its baseline. Never while it restarts (no answer): a save then
+        // would restart it again, and a restart can take longer than 5 s here.
+        if (text !== '' && Date.now() - savedAt > 5_000) {
+          await writeFile(file, edited);
+          savedAt = Date.now();
+        }
         await new Promise((r) => setTimeout(r, 500));
-        text = await fetch(url('API_DEV_PORT', '/')).then(
+        text = await fetch(url('API_DEV_PORT', '/'), { signal: AbortSignal.timeout(5_000) }).then(
           (res) => res.text(),
           () => '',
         );
