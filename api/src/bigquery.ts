@@ -4,9 +4,11 @@ import { BigQuery, Job, type Query, type QueryOptions, type TableField } from '@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { EXACT_INTEGERS, minimumGeoJsonBytes } from './bigquery-values.js';
 import type { Config } from './config.js';
+import { tilePartition } from './carto-partition.js';
 import { fromBigQueryError, notFound, queryTimeout, tooLarge } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
 import { formatTableRef, type TableRef } from './table-id.js';
+import { planTileReads, type PlanSources, type StoredTile, type TilePlan } from './tile-plan.js';
 import { tracer } from './tracing.js';
 
 export interface TableInfo {
@@ -36,6 +38,8 @@ const METADATA_CACHE_SIZE = 1000;
 export class BigQueryReader {
   private readonly client: BigQuery;
   private readonly tables = new Map<string, { info: TableInfo; expires: number }>();
+  /** Tile plans per table version (id @ last modified): planned once, kept while that version is served. */
+  private readonly tilePlans = new Map<string, Promise<TilePlan>>();
   /** How long jobs.query waits for a result: less than our deadline, so its answer names the job to cancel. */
   private readonly serverWaitMs: number;
 
@@ -78,13 +82,90 @@ export class BigQueryReader {
   }
 
   async tile(table: TableInfo, z: number, x: number, y: number): Promise<Buffer | null> {
-    const page = await this.firstPage('tile', {
-      query: `SELECT data FROM \`${formatTableRef(table.ref)}\` WHERE z = @z AND x = @x AND y = @y LIMIT 1`,
-      params: { z, x, y },
-      location: table.location,
-    });
+    const plan = await this.tilePlan(table);
+    trace
+      .getActiveSpan()
+      ?.setAttribute('maps.tile_plan', plan.pruned ? 'partition' : `full scan estimate: ${plan.reason}`);
+    const filter = plan.pruned
+      ? {
+          where: 'carto_partition = @p AND z = @z AND x = @x AND y = @y',
+          params: { p: tilePartition(plan.scheme, z, x, y), z, x, y },
+        }
+      : { where: 'z = @z AND x = @x AND y = @y', params: { z, x, y } };
+    const page = await this.firstPage(
+      'tile',
+      {
+        query: `SELECT data FROM \`${formatTableRef(table.ref)}\` WHERE ${filter.where} LIMIT 1`,
+        params: filter.params,
+        location: table.location,
+      },
+      1,
+      plan.maximumBytesBilled,
+    );
     const data = page.rows[0]?.data;
     return Buffer.isBuffer(data) ? data : null;
+  }
+
+  /** Planned once per table version; a failed planning (BigQuery unreachable) is retried by the next request. */
+  private tilePlan(table: TableInfo): Promise<TilePlan> {
+    const key = `${formatTableRef(table.ref)}@${table.lastModified.getTime()}`;
+    let plan = this.tilePlans.get(key);
+    if (!plan) {
+      plan = planTileReads(table, this.planSources, this.config.maximumBytesBilled);
+      plan.catch(() => this.tilePlans.delete(key));
+      if (this.tilePlans.size >= METADATA_CACHE_SIZE)
+        this.tilePlans.delete(this.tilePlans.keys().next().value!);
+      this.tilePlans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private readonly planSources: PlanSources = {
+    metadataRow: async (table) => {
+      const page = await this.firstPage('metadata', {
+        query: `SELECT data FROM \`${formatTableRef(table.ref)}\` WHERE carto_partition IS NULL AND z = -1 LIMIT 1`,
+        location: table.location,
+      });
+      const data = page.rows[0]?.data;
+      return Buffer.isBuffer(data) ? data : null;
+    },
+    storedTiles: async (table, count) => {
+      const [rows] = await this.call('metadata', () =>
+        this.tableHandle(table).getRows({
+          maxResults: count,
+          autoPaginate: false,
+          selectedFields: 'z,x,y,carto_partition',
+          wrapIntegers: EXACT_INTEGERS,
+        }),
+      );
+      return (rows as Row[]).map((row) => ({
+        z: Number(row.z),
+        x: Number(row.x),
+        y: Number(row.y),
+        carto_partition: row.carto_partition === null ? null : Number(row.carto_partition),
+      })) satisfies StoredTile[];
+    },
+    largestPartitionBytes: async (table) => {
+      try {
+        const page = await this.firstPage('metadata', {
+          query: `SELECT MAX(total_logical_bytes) AS largest FROM \`${table.ref.projectId}.${table.ref.datasetId}.INFORMATION_SCHEMA.PARTITIONS\` WHERE table_name = @table`,
+          params: { table: table.ref.tableId },
+          location: table.location,
+        });
+        const largest = Number(page.rows[0]?.largest);
+        return Number.isFinite(largest) && largest > 0 ? largest : undefined;
+      } catch {
+        return undefined; // partition sizes unknown (e.g. the emulator): the global cap applies
+      }
+    },
+  };
+
+  private tableHandle(table: TableInfo) {
+    const handle = this.client
+      .dataset(table.ref.datasetId, { projectId: table.ref.projectId })
+      .table(table.ref.tableId, { location: table.location });
+    handle.metadata = { ...handle.metadata, schema: { fields: table.schema } };
+    return handle;
   }
 
   /** 413 from metadata alone when even the shortest GeoJSON of every row would exceed maxBytes. */
@@ -107,10 +188,7 @@ export class BigQueryReader {
       yield* this.queriedRows(table, pageSize);
       return;
     }
-    const handle = this.client
-      .dataset(table.ref.datasetId, { projectId: table.ref.projectId })
-      .table(table.ref.tableId, { location: table.location });
-    handle.metadata = { ...handle.metadata, schema: { fields: table.schema } };
+    const handle = this.tableHandle(table);
     let pageToken: string | undefined;
     do {
       const [rows, next] = await this.call('table', () =>
@@ -153,12 +231,17 @@ export class BigQueryReader {
     );
   }
 
-  private async firstPage(kind: QueryKind, query: Query, maxResults = 1): Promise<QueryPage> {
+  private async firstPage(
+    kind: QueryKind,
+    query: Query,
+    maxResults = 1,
+    maximumBytesBilled = this.config.maximumBytesBilled,
+  ): Promise<QueryPage> {
     return this.call(kind, async () => {
       const page = await this.runQuery(
         {
           ...query,
-          maximumBytesBilled: this.config.maximumBytesBilled,
+          maximumBytesBilled,
           labels: { app: 'maps-api', route: kind },
           // The short-query path: BigQuery creates a job only when it must (never with jobTimeoutMs, which the client
           // answers by leaving this path).

@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { GeoJSONVT } from '@maplibre/geojson-vt';
 import { fromGeojsonVt } from '@maplibre/vt-pbf';
 import type { Feature, FeatureCollection, Polygon } from 'geojson';
+import { tilePartition, type PartitionScheme } from '../../api/src/carto-partition.js';
 
 export const SAMPLE_TILESET = 'carto-demo-data.demo_tilesets.osm_buildings';
 export const SAMPLE_TABLE = 'carto-demo-data.demo_tables.retail_stores';
@@ -19,7 +20,8 @@ export interface TileRow {
   x: number;
   y: number;
   data: Buffer;
-  carto_partition: number;
+  /** NULL for the z = -1 metadata row, as CARTO's tiler writes it. */
+  carto_partition: number | null;
 }
 
 export interface StoreRow {
@@ -103,8 +105,35 @@ export function sampleBuildings(count = 1500): FeatureCollection<Polygon> {
   return { type: 'FeatureCollection', features };
 }
 
+/**
+ * Partitions as CARTO's tiler assigns them (its default of 4,000 target partitions: 3,999 used, 0 for tiles outside),
+ * over the buildings' tile bounding box at the max zoom.
+ */
+export function samplePartitionScheme(): PartitionScheme {
+  const { west, south, east, north } = CITY_BOUNDS;
+  const min = tileOf(west, north, TILESET_MAX_ZOOM);
+  const max = tileOf(east, south, TILESET_MAX_ZOOM);
+  return {
+    zmin: 0,
+    zmax: TILESET_MAX_ZOOM,
+    zstep: 1,
+    xmin: min.x,
+    xmax: max.x,
+    ymin: min.y,
+    ymax: max.y,
+    partitions: 3999,
+  };
+}
+
+/** Range partitioning of the tileset table on carto_partition, as CARTO creates it. */
+export const TILESET_RANGE_PARTITIONING = {
+  field: 'carto_partition',
+  range: { start: '0', end: '4000', interval: '1' },
+};
+
 function tileJson() {
   const { west, south, east, north } = CITY_BOUNDS;
+  const p = samplePartitionScheme();
   return {
     tilejson: '3.0.0',
     name: SAMPLE_TILESET,
@@ -115,6 +144,8 @@ function tileJson() {
     maxzoom: TILESET_MAX_ZOOM,
     bounds: [west, south, east, north],
     center: [(west + east) / 2, (south + north) / 2, 14],
+    // CARTO's form: zmin_zmax_xmin_xmax_ymin_ymax_partitions_zstep (box in tile coordinates at zmax)
+    carto_partition: [p.zmin, p.zmax, p.xmin, p.xmax, p.ymin, p.ymax, p.partitions, p.zstep].join('_'),
     vector_layers: [
       {
         id: TILE_LAYER,
@@ -135,7 +166,10 @@ export function tileOf(lon: number, lat: number, z: number): { x: number; y: num
   return { x: Math.min(x, n - 1), y: Math.min(y, n - 1) };
 }
 
-/** Every tile from z0 to TILESET_MAX_ZOOM that holds a building, plus the z = -1 metadata row (TileJSON). */
+/**
+ * Every tile from z0 to TILESET_MAX_ZOOM that holds a building, in its CARTO partition, plus the z = -1 metadata row
+ * (TileJSON with the partition scheme) in the NULL partition.
+ */
 export function sampleTileRows(): TileRow[] {
   const index = new GeoJSONVT(sampleBuildings(), {
     maxZoom: TILESET_MAX_ZOOM,
@@ -143,9 +177,10 @@ export function sampleTileRows(): TileRow[] {
     tolerance: 0,
   });
   const rows: TileRow[] = [
-    { z: -1, x: 0, y: 0, data: Buffer.from(JSON.stringify(tileJson())), carto_partition: -1 },
+    { z: -1, x: 0, y: 0, data: Buffer.from(JSON.stringify(tileJson())), carto_partition: null },
   ];
   const { west, south, east, north } = CITY_BOUNDS;
+  const scheme = samplePartitionScheme();
   for (let z = 0; z <= TILESET_MAX_ZOOM; z++) {
     const min = tileOf(west, north, z);
     const max = tileOf(east, south, z);
@@ -154,7 +189,13 @@ export function sampleTileRows(): TileRow[] {
         const tile = index.getTile(z, x, y);
         if (!tile || tile.features.length === 0) continue;
         const mvt = fromGeojsonVt({ [TILE_LAYER]: tile }, { version: 2 });
-        rows.push({ z, x, y, data: gzipSync(mvt, { level: 9 }), carto_partition: z });
+        rows.push({
+          z,
+          x,
+          y,
+          data: gzipSync(mvt, { level: 9 }),
+          carto_partition: tilePartition(scheme, z, x, y),
+        });
       }
     }
   }

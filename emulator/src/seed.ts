@@ -5,6 +5,7 @@ import {
   SAMPLE_TABLE,
   SAMPLE_TILESET,
   STORES_SCHEMA,
+  TILESET_RANGE_PARTITIONING,
   TILESET_SCHEMA,
   sampleStoreRows,
   sampleTileRows,
@@ -41,6 +42,7 @@ export async function seedSampleData(host: string): Promise<{ tiles: number; sto
   const tiles = sampleTileRows().map((row) => ({ ...row, data: row.data.toString('base64') }));
   await createTable(bigquery, SAMPLE_TILESET, TILESET_SCHEMA, tiles, {
     clustering: { fields: ['z', 'x', 'y'] },
+    rangePartitioning: TILESET_RANGE_PARTITIONING,
     description: 'Embedded sample of carto-demo-data.demo_tilesets.osm_buildings',
   });
   const stores = sampleStoreRows();

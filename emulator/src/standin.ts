@@ -99,13 +99,49 @@ export async function startBigQueryStandIn(emulatorHost: string): Promise<BigQue
         continue;
       }
       const partitioning = table.partitioning;
-      const pruned = partitioning && new RegExp(`\\b${partitioning.column}\\s*=\\s*(@\\w+|-?\\d+)`).test(sql);
+      const pruned =
+        partitioning &&
+        new RegExp(`\\b${partitioning.column}\\s*(=\\s*(@\\w+|-?\\d+)|IS\\s+NULL)`, 'i').test(sql);
       bytes += pruned ? partitioning.largestPartitionBytes : table.numBytes;
     }
     return { bytes, tables: Math.max(tables.length, 1) };
   }
 
+  /** INFORMATION_SCHEMA.PARTITIONS of a declared table: its largest partition (the emulator knows no sizes). */
+  function partitionSizes(
+    body: QueryRequest & { queryParameters?: { parameterValue: { value: string } }[] },
+  ) {
+    const dataset = body.query.match(/`([^`.]+)\.([^`.]+)\.INFORMATION_SCHEMA\.PARTITIONS`/);
+    const tableName = body.queryParameters?.[0]?.parameterValue.value;
+    const table = dataset && declared.get(`${dataset[1]}.${dataset[2]}.${tableName}`);
+    if (!dataset || !table?.partitioning) return undefined;
+    server.queries.push({
+      sql: body.query,
+      jobCreationMode: body.jobCreationMode,
+      maximumBytesBilled: body.maximumBytesBilled,
+      estimatedBytes: 0,
+      refused: false,
+      jobCreated: body.jobCreationMode !== 'JOB_CREATION_OPTIONAL',
+    });
+    const queryId = `partitions_${server.queries.length}`;
+    const optional = body.jobCreationMode === 'JOB_CREATION_OPTIONAL';
+    return {
+      kind: 'bigquery#queryResponse',
+      // BigQuery always names the query: a queryId without a job, a jobReference with one
+      queryId,
+      ...(optional ? {} : { jobReference: { projectId: dataset[1], jobId: queryId, location: 'US' } }),
+      jobComplete: true,
+      schema: { fields: [{ name: 'largest', type: 'INTEGER', mode: 'NULLABLE' }] },
+      rows: [{ f: [{ v: String(table.partitioning.largestPartitionBytes) }] }],
+      totalRows: '1',
+      totalBytesProcessed: '0',
+      totalBytesBilled: String(MINIMUM_BILLED_BYTES),
+    };
+  }
+
   async function query(res: ServerResponse, projectId: string, raw: string, body: QueryRequest) {
+    const partitions = partitionSizes(body);
+    if (partitions) return sendJson(res, 200, partitions);
     const { bytes, tables } = await estimate(body.query);
     const billed = billedBytes(bytes, tables);
     const optional = body.jobCreationMode === 'JOB_CREATION_OPTIONAL';

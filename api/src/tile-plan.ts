@@ -1,0 +1,73 @@
+// How tiles of one tileset version are read: pruned to the tile's CARTO partition when the tileset's metadata describes
+// its partitions and the stored rows agree, otherwise the plain z/x/y query (correct, but BigQuery estimates it over
+// every partition, so a big tileset may exceed the bytes-billed cap: a 413, never a wrong 204).
+import type { TableInfo } from './bigquery.js';
+import { parsePartitionScheme, tilePartition, type PartitionScheme } from './carto-partition.js';
+
+export type TilePlan =
+  | { pruned: true; scheme: PartitionScheme; maximumBytesBilled: string }
+  | { pruned: false; reason: string; maximumBytesBilled: string };
+
+export interface StoredTile {
+  z: number;
+  x: number;
+  y: number;
+  carto_partition: number | null;
+}
+
+/** What planning reads from BigQuery, once per table version. */
+export interface PlanSources {
+  /** `data` of the z = -1 metadata row (CARTO keeps it in the NULL partition), or null. */
+  metadataRow(table: TableInfo): Promise<Buffer | null>;
+  /** The first stored rows, listed for free (tabledata.list). */
+  storedTiles(table: TableInfo, count: number): Promise<StoredTile[]>;
+  /** Logical bytes of the table's largest partition, when BigQuery tells (INFORMATION_SCHEMA.PARTITIONS). */
+  largestPartitionBytes(table: TableInfo): Promise<number | undefined>;
+}
+
+const MIB = 1024 * 1024;
+/** BigQuery bills at least 10 MiB per query: a lower cap would refuse every query. */
+const MINIMUM_CAP = 10 * MIB;
+const CHECKED_TILES = 1000;
+
+/** A cap just above the largest partition: 10% headroom, whole MiB, never below the minimum bill nor above `limit`. */
+export function capAbove(largestPartitionBytes: number, limit: string): string {
+  const cap = Math.max(MINIMUM_CAP, Math.ceil((largestPartitionBytes * 1.1) / MIB) * MIB);
+  return String(Math.min(cap, Number(limit)));
+}
+
+export async function planTileReads(
+  table: TableInfo,
+  sources: PlanSources,
+  maximumBytesBilled: string,
+): Promise<TilePlan> {
+  const unpruned = (reason: string): TilePlan => ({ pruned: false, reason, maximumBytesBilled });
+  if (!table.columns.has('carto_partition')) return unpruned('no carto_partition column');
+  const scheme = parsePartitionScheme(parseJson(await sources.metadataRow(table)));
+  if (!scheme) return unpruned('the z = -1 metadata row has no CARTO partition scheme this API understands');
+  const tiles = (await sources.storedTiles(table, CHECKED_TILES)).filter((tile) => tile.z >= 0);
+  if (tiles.length === 0) return unpruned('no stored tile to check the partition scheme against');
+  for (const tile of tiles) {
+    const expected = tilePartition(scheme, tile.z, tile.x, tile.y);
+    if (expected !== tile.carto_partition) {
+      return unpruned(
+        `stored tile ${tile.z}/${tile.x}/${tile.y} is in partition ${tile.carto_partition}, the scheme says ${expected}`,
+      );
+    }
+  }
+  const largest = await sources.largestPartitionBytes(table);
+  return {
+    pruned: true,
+    scheme,
+    maximumBytesBilled: largest === undefined ? maximumBytesBilled : capAbove(largest, maximumBytesBilled),
+  };
+}
+
+function parseJson(data: Buffer | null): unknown {
+  if (!data) return undefined;
+  try {
+    return JSON.parse(data.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,164 @@
+// The partition a CARTO tileset stores a tile in, as the API computes it: properties that hold for every rectangle and
+// scheme (checked exhaustively over small ones), and a value CARTO itself published.
+import { describe, expect, it } from 'vitest';
+import { sampleTileRows } from '@maps-api/emulator';
+import {
+  OUTSIDE_PARTITIONS,
+  gilbertPosition,
+  parsePartitionScheme,
+  tilePartition,
+  zoomPartitionRange,
+  type PartitionScheme,
+} from '../src/carto-partition.js';
+
+/** Deterministic PRNG (mulberry32), so a failure names a reproducible case. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function curve(width: number, height: number): [number, number][] {
+  const cells: [number, number][] = new Array(width * height);
+  for (let x = 0; x < width; x++)
+    for (let y = 0; y < height; y++) cells[gilbertPosition(x, y, width, height)] = [x, y];
+  return cells;
+}
+
+describe('generalized Hilbert curve', () => {
+  it('visits every cell of every rectangle up to 16 x 16 exactly once, each step to a neighbouring cell', () => {
+    for (let width = 1; width <= 16; width++) {
+      for (let height = 1; height <= 16; height++) {
+        const cells = curve(width, height);
+        expect(cells.filter(Boolean), `${width}x${height}`).toHaveLength(width * height);
+        let diagonal = 0;
+        for (let i = 1; i < cells.length; i++) {
+          const [dx, dy] = [
+            Math.abs(cells[i]![0] - cells[i - 1]![0]),
+            Math.abs(cells[i]![1] - cells[i - 1]![1]),
+          ];
+          if (Math.max(dx, dy) !== 1) expect.fail(`${width}x${height}: step ${i} jumps (${dx}, ${dy})`);
+          if (dx + dy === 2) diagonal++;
+        }
+        // Červený's curve needs a diagonal step only for some odd-by-even rectangles, and rarely.
+        expect(diagonal, `${width}x${height}`).toBeLessThanOrEqual(Math.max(width, height));
+      }
+    }
+  });
+
+  it('starts at the corner (0, 0) and runs along the longer side first', () => {
+    expect(curve(6, 2)[0]).toEqual([0, 0]);
+    expect(curve(6, 2)[1]).toEqual([0, 1]);
+    expect(gilbertPosition(0, 0, 17, 5)).toBe(0);
+  });
+});
+
+describe('CARTO tile partitions', () => {
+  it('matches the partition CARTO published for a tile of one of its tilesets', () => {
+    // deck.gl's CARTO tile layer (development example): tileset scheme "0_12_9_4094_868_2216_3999_1" and the query
+    // `WHERE z=12 AND y=1539 AND x=1006 AND carto_partition=1563`.
+    const scheme = parsePartitionScheme({ carto_partition: '0_12_9_4094_868_2216_3999_1' })!;
+    expect(tilePartition(scheme, 12, 1006, 1539)).toBe(1563);
+  });
+
+  it('puts every tile inside the box into its zoom range, in curve order, using every partition of the max zoom', () => {
+    const rand = random(18);
+    for (let trial = 0; trial < 60; trial++) {
+      const zmax = 3 + Math.floor(rand() * 4);
+      const zmin = Math.floor(rand() * 3);
+      const zstep = 1 + Math.floor(rand() * 2);
+      const side = 2 ** zmax;
+      const [x1, x2] = [Math.floor(rand() * side), Math.floor(rand() * side)].sort((a, b) => a - b) as [
+        number,
+        number,
+      ];
+      const [y1, y2] = [Math.floor(rand() * side), Math.floor(rand() * side)].sort((a, b) => a - b) as [
+        number,
+        number,
+      ];
+      const scheme: PartitionScheme = {
+        zmin,
+        zmax,
+        zstep,
+        xmin: x1,
+        xmax: x2,
+        ymin: y1,
+        ymax: y2,
+        partitions: 1 + Math.floor(rand() * 4000),
+      };
+      for (let z = 0; z <= zmax + 1; z++) {
+        const range = zoomPartitionRange(scheme, z);
+        const shift = zmax - z;
+        const box = [x1, x2, y1, y2].map((v) => Math.floor(v / 2 ** Math.max(shift, 0)));
+        let previous = -1;
+        const seen = new Set<number>();
+        for (const [x, y] of z <= zmax ? curve(box[1]! - box[0]! + 1, box[3]! - box[2]! + 1) : []) {
+          const p = tilePartition(scheme, z, box[0]! + x, box[2]! + y);
+          if (p < range.min || p > range.max || p < previous) {
+            expect.fail(
+              `${JSON.stringify(scheme)} z${z}: ${p} after ${previous}, range ${range.min}..${range.max}`,
+            );
+          }
+          previous = p;
+          seen.add(p);
+        }
+        const tiles = (box[1]! - box[0]! + 1) * (box[3]! - box[2]! + 1);
+        if (z === zmax && range.min !== OUTSIDE_PARTITIONS && tiles >= range.max - range.min + 1) {
+          expect(seen.size, JSON.stringify(scheme)).toBe(range.max - range.min + 1);
+        }
+      }
+      expect(tilePartition(scheme, zmax + 1, 0, 0)).toBe(OUTSIDE_PARTITIONS);
+    }
+  });
+
+  it('gives the top zoom three quarters of the partitions and each lower zoom three quarters of the rest', () => {
+    const scheme = parsePartitionScheme({ carto_partition: '0_4_0_15_0_15_4000_1' })!;
+    const sizes = [0, 1, 2, 3, 4].map((z) => {
+      const { min, max } = zoomPartitionRange(scheme, z);
+      return max - min + 1;
+    });
+    expect(sizes[4]).toBe(3000);
+    // start and end are rounded separately, so neighbouring zooms may share one partition
+    expect(Math.abs(sizes[3]! - 750)).toBeLessThanOrEqual(1);
+    expect(Math.abs(sizes[2]! - 187.5)).toBeLessThanOrEqual(1.5);
+    expect(zoomPartitionRange(scheme, 4).max).toBe(4000);
+  });
+
+  it('refuses metadata it does not understand instead of guessing', () => {
+    for (const bad of [
+      undefined,
+      {},
+      { carto_partition: 12 },
+      { carto_partition: '0_12_9_4094_868_2216_3999' },
+      { carto_partition: '5_2_0_1_0_1_10_1' },
+      { carto_partition: '0_2_0_9_0_1_10_1' },
+      { carto_partition: '0_2_0_1_0_1_0_1' },
+    ]) {
+      expect(parsePartitionScheme(bad), JSON.stringify(bad)).toBeUndefined();
+    }
+  });
+});
+
+describe('the sample tileset', () => {
+  it('stores every tile in the partition its own metadata row gives, the way CARTO does', () => {
+    const rows = sampleTileRows();
+    const metadata = rows.filter((row) => row.z === -1);
+    expect(metadata).toHaveLength(1);
+    expect(metadata[0]!.carto_partition).toBeNull();
+    const scheme = parsePartitionScheme(JSON.parse(metadata[0]!.data.toString('utf8')));
+    expect(scheme).toMatchObject({ zmin: 0, zmax: 15, zstep: 1, partitions: 3999 });
+    const tiles = rows.filter((row) => row.z >= 0);
+    for (const tile of tiles) {
+      expect(tile.carto_partition, `${tile.z}/${tile.x}/${tile.y}`).toBe(
+        tilePartition(scheme!, tile.z, tile.x, tile.y),
+      );
+    }
+    const zmax = tiles.filter((tile) => tile.z === 15).map((tile) => tile.carto_partition!);
+    expect(Math.min(...zmax)).toBeGreaterThanOrEqual(zoomPartitionRange(scheme!, 15).min);
+    expect(new Set(zmax).size).toBeGreaterThan(1);
+  });
+});
