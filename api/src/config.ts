@@ -2,6 +2,7 @@
 // names and shapes the code uses.
 import { envSchema } from 'env-schema';
 import type { FromSchema } from 'json-schema-to-ts';
+import { TABLE_ID_PATTERN } from './table-id.js';
 
 const DATASET_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]{0,1023}$/;
 
@@ -28,6 +29,13 @@ const schema = {
       description:
         'project.dataset pairs the API may read; anything else is refused before BigQuery is called',
       default: 'carto-demo-data.demo_tilesets,carto-demo-data.demo_tables',
+    },
+    TABLE_ALIASES: {
+      type: 'string',
+      default: '',
+      description:
+        'comma-separated public=backing table ids: clients keep the public id, the API reads the backing table ' +
+        '(which must be inside ALLOWED_DATASETS)',
     },
     QUERY_TIMEOUT_MS: { type: 'integer', minimum: 100, default: 10_000 },
     BIGQUERY_MAX_RETRIES: {
@@ -68,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     if (!DATASET_PATTERN.test(dataset))
       throw new Error(`ALLOWED_DATASETS: "${dataset}" is not project.dataset`);
   }
+  const tableAliases = parseTableAliases(parsed.TABLE_ALIASES, allowedDatasets);
   return {
     port: parsed.PORT,
     host: parsed.HOST,
@@ -76,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     maxJsonResponseSize: parsed.MAX_JSON_RESPONSE_SIZE,
     logLevel: parsed.LOG_LEVEL,
     allowedDatasets,
+    tableAliases,
     queryTimeoutMs: parsed.QUERY_TIMEOUT_MS,
     maxRetries: parsed.BIGQUERY_MAX_RETRIES,
     maximumBytesBilled: String(parsed.MAXIMUM_BYTES_BILLED),
@@ -87,4 +97,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     tableCacheControl: parsed.TABLE_CACHE_CONTROL,
     instance: parsed.HOSTNAME ?? `pid-${process.pid}`,
   };
+}
+
+const tableIdRegex = new RegExp(TABLE_ID_PATTERN);
+const datasetOf = (tableId: string) => tableId.split('.').slice(0, 2).join('.');
+
+/** `public=backing,...` -> Map(public -> backing); a backing table outside the allow-list is a startup error. */
+function parseTableAliases(list: string, allowedDatasets: Set<string>): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const entry of list.split(',').map((s) => s.trim())) {
+    if (!entry) continue;
+    const [publicId, backingId, ...rest] = entry.split('=').map((s) => s.trim());
+    if (!publicId || !backingId || rest.length > 0)
+      throw new Error(`TABLE_ALIASES: "${entry}" is not public=backing`);
+    for (const id of [publicId, backingId]) {
+      if (!tableIdRegex.test(id)) throw new Error(`TABLE_ALIASES: "${id}" is not project.dataset.table`);
+    }
+    if (aliases.has(publicId)) throw new Error(`TABLE_ALIASES: "${publicId}" is mapped twice`);
+    if (!allowedDatasets.has(datasetOf(backingId)))
+      throw new Error(`TABLE_ALIASES: backing table "${backingId}" is outside ALLOWED_DATASETS`);
+    aliases.set(publicId, backingId);
+  }
+  return aliases;
 }

@@ -72,7 +72,9 @@ const error = (description: string, headers: Record<string, HeaderSchema> = {}) 
 /** The JSON errors every data route can answer. */
 export const DATA_ROUTE_ERRORS = {
   400: error('bad or missing parameter, malformed URL, or not a table of the expected shape'),
-  403: error('the table is outside the datasets this API may read (ALLOWED_DATASETS)'),
+  403: error(
+    'the id is neither a public id of TABLE_ALIASES nor a table inside the datasets this API may read (ALLOWED_DATASETS)',
+  ),
   404: error('no such table'),
   405: error('a method other than GET, HEAD or OPTIONS', {
     Allow: always('methods this path serves', { enum: [CORS_ALLOWED_METHODS.join(', ')] }),

@@ -15,11 +15,23 @@ export interface TableRef {
 
 export const formatTableRef = (ref: TableRef) => `${ref.projectId}.${ref.datasetId}.${ref.tableId}`;
 
-export function parseTableId(id: string, allowedDatasets: Set<string>): TableRef {
+export interface TableAccess {
+  allowedDatasets: Set<string>;
+  /** public id -> backing table id (TABLE_ALIASES); the backing table is inside allowedDatasets (config checks). */
+  tableAliases: Map<string, string>;
+}
+
+/**
+ * The table a request's id names: a public id in TABLE_ALIASES is served from its backing table (so clients keep one
+ * URL in every environment), any other id only when its dataset is allowed (403 otherwise).
+ */
+export function resolveTableId(id: string, { allowedDatasets, tableAliases }: TableAccess): TableRef {
   if (!tableIdRegex.test(id)) throw badRequest('id must be a table id "project.dataset.table"');
-  const [projectId, datasetId, tableId] = id.split('.') as [string, string, string];
+  const [projectId, datasetId, tableId] = (tableAliases.get(id) ?? id).split('.') as [string, string, string];
   if (!allowedDatasets.has(`${projectId}.${datasetId}`)) {
-    throw forbidden(`dataset ${projectId}.${datasetId} is not served by this API`);
+    const publicIds = [...tableAliases.keys()];
+    const hint = publicIds.length > 0 ? `; public table ids served here: ${publicIds.join(', ')}` : '';
+    throw forbidden(`dataset ${projectId}.${datasetId} is not served by this API${hint}`);
   }
   return { projectId, datasetId, tableId };
 }

@@ -3,7 +3,7 @@ import { versionHeaders } from '../caching.js';
 import { badRequest } from '../errors.js';
 import { featureCollection } from '../geojson.js';
 import { DATA_ROUTE_ERRORS, IF_NONE_MATCH, NOT_MODIFIED, versioned } from '../responses.js';
-import { COLUMN_PATTERN, TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
+import { COLUMN_PATTERN, TABLE_ID_PATTERN, formatTableRef, resolveTableId } from '../table-id.js';
 
 const GEOMETRY_TYPES = new Set(['GEOGRAPHY', 'STRING']);
 const FEATURE_COLLECTION = {
@@ -75,12 +75,12 @@ export const tableRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
     },
     async (request, reply) => {
       const { geomField } = request.query;
-      const table = await reader.table(parseTableId(request.params.id, config.allowedDatasets));
+      const table = await reader.table(resolveTableId(request.params.id, config));
       const type = table.columns.get(geomField);
       if (!type) throw badRequest(`geomField: ${request.params.id} has no column "${geomField}"`);
       if (!GEOMETRY_TYPES.has(type))
         throw badRequest(`geomField: column "${geomField}" is ${type}, not GEOGRAPHY or STRING`);
-      const canonical = `table ${request.params.id}?geomField=${geomField}&format=${request.query.format}`;
+      const canonical = `table ${formatTableRef(table.ref)}?geomField=${geomField}&format=${request.query.format}`;
       if (versionHeaders(request, reply, table, config.tableCacheControl, canonical)) return reply;
       reader.refuseOversized(table, geomField, config.maxJsonResponseSize);
       const body = await featureCollection(reader.rows(table), geomField, config.maxJsonResponseSize);

@@ -8,7 +8,7 @@ import {
   NOT_MODIFIED,
   versioned,
 } from '../responses.js';
-import { TABLE_ID_PATTERN, parseTableId } from '../table-id.js';
+import { TABLE_ID_PATTERN, formatTableRef, resolveTableId } from '../table-id.js';
 
 // Decimal integers without sign, exponent or leading zeros: "1e3", "+1" and "01" are refused, not coerced.
 const INTEGER = '^(0|[1-9][0-9]{0,9})$';
@@ -60,13 +60,13 @@ export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       const y = Number(request.params.y);
       if (x >= 2 ** z || y >= 2 ** z)
         throw badRequest(`x and y must be between 0 and ${2 ** z - 1} at zoom ${z}`);
-      const table = await reader.table(parseTableId(request.params.id, config.allowedDatasets));
+      const table = await reader.table(resolveTableId(request.params.id, config));
       if (TILESET_COLUMNS.some((column) => !table.columns.has(column))) {
         throw badRequest(
           `${request.params.id} is not a tileset (needs columns ${TILESET_COLUMNS.join(', ')})`,
         );
       }
-      const canonical = `tile ${request.params.id}/${z}/${x}/${y}`;
+      const canonical = `tile ${formatTableRef(table.ref)}/${z}/${x}/${y}`;
       if (versionHeaders(request, reply, table, config.tileCacheControl, canonical)) return reply;
       const tile = await reader.tile(table, z, x, y);
       if (!tile) return reply.code(204).send();

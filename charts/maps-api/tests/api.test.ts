@@ -38,7 +38,12 @@ describe.each(environmentNames)('the API in %s', (environment) => {
     expect(env.MAX_JSON_RESPONSE_SIZE).toBe('10485760');
     expect(env.QUERY_TIMEOUT_MS).toBe('10000');
     expect(env.ALLOWED_DATASETS).toBe(
-      `${project}.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables`,
+      environment === 'dev'
+        ? `${project}.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables`
+        : `${project}.maps_replica`,
+    );
+    expect(env.TABLE_ALIASES).toBe(
+      `carto-demo-data.demo_tilesets.osm_buildings=${project}.maps_replica.osm_buildings`,
     );
     expect(Object.keys(env).sort()).toEqual(
       [
@@ -51,6 +56,7 @@ describe.each(environmentNames)('the API in %s', (environment) => {
         'PORT',
         'QUERY_TIMEOUT_MS',
         'SHUTDOWN_TIMEOUT_MS',
+        'TABLE_ALIASES',
       ].sort(),
     );
   });

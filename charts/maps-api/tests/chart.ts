@@ -21,6 +21,7 @@ export type K8sObject = {
 
 type EnvironmentsFile = {
   environments: Record<string, { gcpProject: string; namespace: string; host: string }>;
+  replica: { source: string; dataset: string; table: string };
 };
 export const environmentsFile = JSON.parse(
   readFileSync(join(repoRoot, 'environments.json'), 'utf8'),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  type K8sObject,
   apiName,
   chartDir,
   environmentNames,
@@ -14,6 +15,18 @@ import {
   run,
   varnishName,
 } from './chart.js';
+
+const apiEnv = (objects: K8sObject[]): Record<string, string> =>
+  Object.fromEntries(
+    (
+      find(objects, 'Deployment', apiName).spec.template.spec.containers[0].env as {
+        name: string;
+        value: string;
+      }[]
+    ).map((e) => [e.name, e.value]),
+  );
+const aliasesOf = (env: Record<string, string>) =>
+  new Map((env.TABLE_ALIASES ?? '').split(',').map((pair) => pair.split('=') as [string, string]));
 
 describe('the chart and environments.json', () => {
   it('has a values file for exactly the environments of environments.json', () => {
@@ -59,16 +72,32 @@ describe('the chart and environments.json', () => {
     expect(result.stderr).toContain('release namespace "default" differs from values namespace "maps-api"');
   });
 
-  it.each(environmentNames)('lets %s read the dataset its helm test tile comes from', (environment) => {
+  it.each(environmentNames)('lets %s read the table its helm test tile comes from', (environment) => {
     const objects = render(environment);
-    const env = find(objects, 'Deployment', apiName).spec.template.spec.containers[0].env as {
-      name: string;
-      value: string;
-    }[];
-    const allowed = env.find((e) => e.name === 'ALLOWED_DATASETS')!.value.split(',');
+    const env = apiEnv(objects);
     const testPod = find(objects, 'Pod', 'maps-api-test-cache');
-    const tile = /\/maps\/tileset\/([^/]+)\.[^./]+\//.exec(testPod.spec.containers[0].args[0])?.[1];
-    expect(allowed).toContain(tile);
+    const id = /\/maps\/tileset\/([^/]+)\//.exec(testPod.spec.containers[0].args[0])?.[1];
+    expect(id).toBe(environmentsFile.replica.source);
+    const backing = aliasesOf(env).get(id!) ?? id!;
+    expect(env.ALLOWED_DATASETS!.split(',')).toContain(backing.split('.').slice(0, 2).join('.'));
+  });
+
+  it.each(environmentNames)(
+    "serves the public id of the replica source from %s's replica (environments.json replica + gcpProject)",
+    (environment) => {
+      const { replica, environments } = environmentsFile;
+      const aliases = aliasesOf(apiEnv(render(environment)));
+      expect([...aliases]).toEqual([
+        [replica.source, `${environments[environment]!.gcpProject}.${replica.dataset}.${replica.table}`],
+      ]);
+    },
+  );
+
+  it.each(['staging', 'production'])('lets %s read only its replica dataset', (environment) => {
+    const { replica, environments } = environmentsFile;
+    expect(apiEnv(render(environment)).ALLOWED_DATASETS).toBe(
+      `${environments[environment]!.gcpProject}.${replica.dataset}`,
+    );
   });
 
   it('pulls images from the registry of environments.json', () => {

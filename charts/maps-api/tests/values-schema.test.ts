@@ -39,6 +39,11 @@ const badValues: [string, string, string][] = [
     'api:\n  config:\n    allowedDatasets: []\n',
     '/api/config/allowedDatasets',
   ],
+  [
+    'a table alias whose backing id is not project.dataset.table',
+    'api:\n  config:\n    tableAliases:\n      carto-demo-data.demo_tilesets.osm_buildings: maps_replica.osm_buildings\n',
+    '/api/config/tableAliases',
+  ],
   ['a purger that is not a CIDR', 'varnish:\n  purgers: ["10.0.0.1"]\n', '/varnish/purgers/0'],
 ];
 
