@@ -15,7 +15,7 @@ const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest
   [--report-freshness] [--json] [--help|-h]
 defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3
 exit codes: 0 done (copied, verified, rolled back, planned), 1 error, 2 usage, 3 already up to date,
-  4 verification failed`;
+  4 verification failed, 5 (--verify-only) the recorded source instant has left time travel: refresh instead`;
 
 interface ReplicaDefaults {
   source: string;
@@ -139,7 +139,8 @@ async function main(argv: string[]): Promise<number> {
   try {
     const bigquery = new BigQuery({ projectId: options.destination.projectId });
     const pollMs = Number(process.env.REPLICA_POLL_MS ?? 2000);
-    const report = await replicate(options, { bigquery, log, pollMs, now: Date.now });
+    const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const report = await replicate(options, { bigquery, log, pollMs, now: Date.now, sleep });
     if (parsed.reportFreshness) await addFreshness(report, options, log);
     if (json) console.log(JSON.stringify(report, null, 2));
     else printHuman(report);

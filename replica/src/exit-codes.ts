@@ -10,10 +10,22 @@ export const ExitCode = {
   UP_TO_DATE: 3,
   /** The copy exists but differs from the source (schema, row count or fingerprints). */
   VERIFICATION_FAILED: 4,
+  /**
+   * --verify-only: the instant the copy records has left the source's time-travel window and the source changed since,
+   * so no honest comparison exists (refresh instead).
+   */
+  NOT_VERIFIABLE: 5,
 } as const;
 
 export type Outcome =
-  'copied' | 'up-to-date' | 'verified' | 'verification-failed' | 'rolled-back' | 'planned' | 'error';
+  | 'copied'
+  | 'up-to-date'
+  | 'verified'
+  | 'verification-failed'
+  | 'rolled-back'
+  | 'planned'
+  | 'not-verifiable'
+  | 'error';
 
 export function exitCodeOf(outcome: Outcome): number {
   switch (outcome) {
@@ -26,6 +38,8 @@ export function exitCodeOf(outcome: Outcome): number {
       return ExitCode.UP_TO_DATE;
     case 'verification-failed':
       return ExitCode.VERIFICATION_FAILED;
+    case 'not-verifiable':
+      return ExitCode.NOT_VERIFIABLE;
     case 'error':
       return ExitCode.ERROR;
   }

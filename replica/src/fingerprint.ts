@@ -52,7 +52,14 @@ export async function computeFingerprints(
   location: string,
 ): Promise<FingerprintResult> {
   const { query, params } = fingerprintQuery(sides);
-  const [job] = await bigquery.createQueryJob({ query, params, location });
+  const estimate = await dryRunBytes(bigquery, query, params, location);
+  const [job] = await bigquery.createQueryJob({
+    query,
+    params,
+    location,
+    maximumBytesBilled: String(verificationCap(estimate, sides.length)),
+    labels: FINGERPRINT_LABELS,
+  });
   const [rows] = await job.getQueryResults();
   const [metadata] = await job.getMetadata();
   const bySide = new Map(rows.map((row: Record<string, unknown>) => [String(row.side), row]));
@@ -68,9 +75,34 @@ export async function computeFingerprints(
   return { fingerprints, jobId: job.id ?? '', bytesProcessed: metadata.statistics?.totalBytesProcessed };
 }
 
+/** Who pays, in the billing export and INFORMATION_SCHEMA.JOBS (the API's queries carry app and route too). */
+export const FINGERPRINT_LABELS = { app: 'maps-api', route: 'replica_verify' } as const;
+
+const MIB = 1024 * 1024;
+/** BigQuery bills at least 10 MiB per table a query references. */
+const MIN_BILLED_PER_TABLE = 10 * MIB;
+
+/**
+ * maximumBytesBilled for the fingerprint query: its dry-run estimate (a full scan of every side: no pruning applies)
+ * plus 10 % for a table that grows between the estimate and the run, never below BigQuery's billing minimum. A query
+ * that would bill more fails before it is billed, instead of scanning an unexpectedly large table.
+ */
+export function verificationCap(estimate: number, tables: number): number {
+  return Math.max(Math.ceil(estimate * 1.1), tables * MIN_BILLED_PER_TABLE);
+}
+
+async function dryRunBytes(
+  bigquery: BigQuery,
+  query: string,
+  params: Record<string, Date>,
+  location: string,
+): Promise<number> {
+  const [job] = await bigquery.createQueryJob({ query, params, location, dryRun: true });
+  return Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
+}
+
 /** What the verification would scan, from a dry run of the source side (the copy has the same size). */
 export async function estimateBytes(bigquery: BigQuery, source: Side, location: string): Promise<number> {
   const { query, params } = fingerprintQuery([source]);
-  const [job] = await bigquery.createQueryJob({ query, params, location, dryRun: true });
-  return Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
+  return dryRunBytes(bigquery, query, params, location);
 }

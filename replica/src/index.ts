@@ -1,4 +1,5 @@
-export { replicate, readTimeFor, type Context } from './replicate.js';
+export { replicate, type Context } from './replicate.js';
+export { readInstantFor } from './read-instant.js';
 export type { ReplicaOptions, Mode, Action } from './options.js';
 export type { Report } from './report.js';
 export { ExitCode, exitCodeOf, type Outcome } from './exit-codes.js';

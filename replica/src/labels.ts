@@ -5,6 +5,7 @@ export const LABEL = {
   managedBy: 'managed_by',
   source: 'replica_source',
   snapshot: 'replica_source_modified',
+  readAt: 'replica_source_read_at',
   copiedAt: 'replica_copied_at',
   version: 'replica_version',
 } as const;
@@ -20,6 +21,8 @@ export interface CopyFacts {
   source: TableRef;
   /** The source's lastModifiedTime that was copied (ms). */
   snapshot: number;
+  /** The instant the source was read at (copy and verification), which covers the snapshot's commit (ms). */
+  readAt: number;
   copiedAt: number;
   version?: string;
 }
@@ -29,6 +32,7 @@ export function replicaLabels(facts: CopyFacts): Record<string, string> {
     [LABEL.managedBy]: 'maps-api-replica',
     [LABEL.source]: labelValue(formatRef(facts.source)),
     [LABEL.snapshot]: String(facts.snapshot),
+    [LABEL.readAt]: String(facts.readAt),
     [LABEL.copiedAt]: String(facts.copiedAt),
   };
   if (facts.version) labels[LABEL.version] = labelValue(facts.version);
@@ -38,7 +42,8 @@ export function replicaLabels(facts: CopyFacts): Record<string, string> {
 export function replicaDescription(facts: CopyFacts): string {
   const version = facts.version ? ` (version ${facts.version})` : '';
   return (
-    `Replica of ${formatRef(facts.source)} as last modified at ${new Date(facts.snapshot).toISOString()}, ` +
+    `Replica of ${formatRef(facts.source)} as last modified at ${new Date(facts.snapshot).toISOString()} ` +
+    `(read as of ${new Date(facts.readAt).toISOString()}), ` +
     `copied at ${new Date(facts.copiedAt).toISOString()}${version} by @maps-api/replica. Do not edit: refreshed by ` +
     `copy jobs.`
   );

@@ -15,24 +15,23 @@ import {
   type TableInfo,
 } from './metadata.js';
 import type { ReplicaOptions } from './options.js';
+import {
+  isWithinTimeTravel,
+  readInstantFor,
+  timeTravelWindowMs,
+  waitUntilPast,
+  type Clock,
+} from './read-instant.js';
 import { finish, type Report } from './report.js';
 import { schemaDifferences } from './schema.js';
 import { formatRef, type TableRef } from './table-ref.js';
 import { verifyCopy, type Verification } from './verify.js';
 import { listVersions, versionName, versionRef, versionsToPrune } from './versions.js';
 
-export interface Context {
+export interface Context extends Clock {
   bigquery: BigQuery;
   log: Log;
   pollMs: number;
-  now: () => number;
-}
-
-/** BigQuery's shortest configurable time-travel window is 48 h; older snapshots are read at "now" (same state). */
-const TIME_TRAVEL_SAFE_MS = 47 * 3600_000;
-
-export function readTimeFor(snapshot: number, now: number): number {
-  return now - snapshot < TIME_TRAVEL_SAFE_MS ? snapshot : now - 60_000;
 }
 
 function base(options: ReplicaOptions) {
@@ -72,7 +71,7 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
   const source = await requireTable(bigquery, options.source, 'source');
   const location = source.location;
   const snapshot = source.lastModifiedTime;
-  const readTime = readTimeFor(snapshot, ctx.now());
+  const readTime = readInstantFor(snapshot, ctx.now(), await timeTravelWindowMs(bigquery, options.source));
   const times = { location, sourceSnapshot: iso(snapshot), sourceReadTime: iso(readTime) };
   log(`source ${report.source}: ${source.numRows} rows in ${location}, last modified ${iso(snapshot)}`);
 
@@ -87,6 +86,7 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
       message: `${report.destination} already holds it`,
     });
   }
+  await waitUntilPast(readTime, ctx);
 
   const version = options.mode === 'versioned' ? versionName(stable.tableId, snapshot) : undefined;
   const target = version ? versionRef(stable, version) : stable;
@@ -140,7 +140,7 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
       `Replicas of ${report.source}`,
     );
   }
-  const facts = { source: options.source, snapshot, version };
+  const facts = { source: options.source, snapshot, readAt: readTime, version };
   let verification: Verification | undefined;
   if (!versionVerified) {
     report.jobs.push(await runCopyJob(bigquery, copy, log, ctx.pollMs));
@@ -256,6 +256,7 @@ async function rollback(options: ReplicaOptions, ctx: Context): Promise<Report> 
     );
   const target = await requireTable(bigquery, versionRef(options.destination, previous), 'version');
   const snapshot = Number(target.labels[LABEL.snapshot]);
+  const readAt = Number(target.labels[LABEL.readAt] ?? snapshot);
   if (options.dryRun) {
     return finish({
       ...report,
@@ -272,7 +273,7 @@ async function rollback(options: ReplicaOptions, ctx: Context): Promise<Report> 
   report.jobs.push(
     await switchStable(ctx, 'rollback', target, options.destination, stable.location, stateOf(stable)),
   );
-  const facts = { source: options.source, snapshot, version: previous, copiedAt: ctx.now() };
+  const facts = { source: options.source, snapshot, readAt, version: previous, copiedAt: ctx.now() };
   await labelTable(bigquery, options.destination, replicaLabels(facts), replicaDescription(facts));
   const ban = options.banUrl ? await banTable(options.banUrl, options.destination) : undefined;
   return finish({
@@ -291,10 +292,31 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
   const report = base(options);
   const source = await requireTable(bigquery, options.source, 'source');
   const stable = await requireTable(bigquery, options.destination, 'destination');
-  // Compare with the source state the copy claims to hold (its label), else with the source's current state.
-  const recorded = Number(stable.labels[LABEL.snapshot]);
-  const snapshot = Number.isFinite(recorded) && recorded > 0 ? recorded : source.lastModifiedTime;
-  const readTime = readTimeFor(snapshot, ctx.now());
+  const window = await timeTravelWindowMs(bigquery, options.source);
+  // Compare with the source state the copy claims to hold (its labels), else with the source's current state.
+  const recorded = recordedRead(stable.labels);
+  const snapshot = recorded?.snapshot ?? source.lastModifiedTime;
+  const unchangedSince = snapshot === source.lastModifiedTime;
+  let readTime: number;
+  if (recorded && isWithinTimeTravel(recorded.readAt, ctx.now(), window)) readTime = recorded.readAt;
+  else if (unchangedSince) {
+    // Nothing changed since that state: an instant covering the last commit reads it.
+    readTime = readInstantFor(snapshot, ctx.now(), window);
+    await waitUntilPast(readTime, ctx);
+  } else {
+    return finish({
+      ...report,
+      location: source.location,
+      sourceSnapshot: iso(snapshot),
+      sourceReadTime: iso(recorded!.readAt),
+      outcome: 'not-verifiable',
+      message:
+        `${report.destination} records the source as of ${iso(recorded!.readAt)}, which has left the source's ` +
+        `time-travel window (${window / 3600_000} h), and the source changed since (last modified ` +
+        `${iso(source.lastModifiedTime)}): no honest comparison exists. Refresh instead (copies and verifies the ` +
+        `current state).`,
+    });
+  }
   const times = { location: source.location, sourceSnapshot: iso(snapshot), sourceReadTime: iso(readTime) };
   if (options.dryRun) {
     const estimate = await estimateBytes(
@@ -326,6 +348,14 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
       ? `${report.destination} equals the source as of ${iso(readTime)}`
       : `${report.destination} differs from the source (${verification.mismatches.join(', ')})`,
   });
+}
+
+/** The snapshot and read instant a verified copy's labels record; copies labelled before read_at were read at the snapshot. */
+function recordedRead(labels: Record<string, string>): { snapshot: number; readAt: number } | undefined {
+  const snapshot = Number(labels[LABEL.snapshot]);
+  if (!Number.isFinite(snapshot) || snapshot <= 0) return undefined;
+  const readAt = Number(labels[LABEL.readAt] ?? snapshot);
+  return { snapshot, readAt: Number.isFinite(readAt) && readAt > 0 ? readAt : snapshot };
 }
 
 function iso(millis: number): string {

@@ -8,6 +8,7 @@
 //   and jobs.get with another location is a 404;
 // - writeDisposition WRITE_EMPTY ('duplicate' error on a non-empty table) and createDisposition CREATE_NEVER;
 // - lastModifiedTime moves on every data or metadata change (local-bigquery 0.3.2 leaves it at the creation time);
+//   with stampBeforeCommit it is the request's arrival, before the commit (BigQuery's is truncated to the millisecond);
 // - dry-run query estimates: the bytes of the referenced tables (local-bigquery answers 0);
 // - fault injection: a copy job that fails mid-way, a copy job that writes a corrupted copy, a hook before a copy runs.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -51,6 +52,8 @@ export interface BigQueryTestServer {
   /** Ids of the copy jobs this server created (409 answers excluded). */
   copyJobsCreated: string[];
   duplicateJobInserts: number;
+  /** Data changes report a lastModifiedTime earlier than their commit (BigQuery's truncated milliseconds). */
+  stampBeforeCommit: boolean;
   /** jobs.get calls a copy job stays RUNNING for (BigQuery jobs take a while). */
   runningPolls: number;
   /** The next copy job created fails mid-way (DONE with errorResult), writing nothing. */
@@ -80,6 +83,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function isDone(job: Record<string, unknown>): boolean {
+  return (job.status as { state?: string } | undefined)?.state === 'DONE';
 }
 
 function key(ref: TableReference): string {
@@ -136,13 +143,18 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
     server.beforeNextCopy = undefined;
     await hook?.();
     const ref = job.resource.jobReference as { projectId: string; jobId: string };
-    const copied = await emulator('POST', `/projects/${ref.projectId}/jobs`, {
+    let copied = await emulator('POST', `/projects/${ref.projectId}/jobs`, {
       jobReference: { projectId: ref.projectId, jobId: `testserver_${ref.jobId}`, location: job.location },
       configuration: { copy: { ...job.copy, writeDisposition: 'WRITE_TRUNCATE' } },
     });
+    // local-bigquery runs jobs in a thread pool: its insert answers PENDING; wait (bounded) for its DONE.
+    for (let poll = 0; poll < 600 && copied.status === 200 && !isDone(copied.json); poll++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      copied = await emulator('GET', `/projects/${ref.projectId}/jobs/testserver_${ref.jobId}?location=US`);
+    }
     const errorResult = (copied.json.status as { errorResult?: { message?: string } } | undefined)
       ?.errorResult;
-    if (copied.status !== 200 || errorResult) {
+    if (copied.status !== 200 || errorResult || !isDone(copied.json)) {
       return fail(
         job,
         'invalid',
@@ -230,6 +242,7 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
 
   async function forward(req: IncomingMessage, res: ServerResponse, url: URL, raw: string, body: unknown) {
     const path = url.pathname.slice(BASE.length) + url.search;
+    const arrived = Date.now();
     const response = await fetch(`${emulatorHost}${path}`, {
       method: req.method,
       headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
@@ -250,7 +263,7 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
     if (table) {
       const id = `${table[1]}.${table[2]}.${table[3]}`;
       if (req.method === 'DELETE') lastModified.delete(id);
-      else if (req.method !== 'GET') lastModified.set(id, Date.now());
+      else if (req.method !== 'GET') lastModified.set(id, server.stampBeforeCommit ? arrived : Date.now());
       const tracked = lastModified.get(id);
       if (req.method !== 'DELETE' && !table[4] && tracked) {
         json.lastModifiedTime = String(Math.max(tracked, Number(json.lastModifiedTime ?? 0)));
@@ -300,6 +313,7 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
     requests: [],
     copyJobsCreated: [],
     duplicateJobInserts: 0,
+    stampBeforeCommit: false,
     runningPolls: 1,
     failNextCopyJob: () => void (nextFault = 'fail'),
     corruptNextCopyJob: () => void (nextFault = 'corrupt'),

@@ -29,7 +29,13 @@ export async function startStack(): Promise<Stack> {
     emulator,
     server,
     client,
-    context: (log = []) => ({ bigquery: client(), log: (line) => log.push(line), pollMs: 20, now: Date.now }),
+    context: (log = []) => ({
+      bigquery: client(),
+      log: (line) => log.push(line),
+      pollMs: 20,
+      now: Date.now,
+      sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+    }),
     stop: async () => {
       await server.stop();
       await emulator.stop();

@@ -1,6 +1,7 @@
 // The copy path against the BigQuery test server (real emulator storage and SQL behind BigQuery's job semantics).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../src/exit-codes.js';
+import { FINGERPRINT_LABELS, verificationCap } from '../src/fingerprint.js';
 import { LABEL } from '../src/labels.js';
 import type { ReplicaOptions } from '../src/options.js';
 import { replicate } from '../src/replicate.js';
@@ -224,6 +225,81 @@ describe('replicate (overwrite mode)', () => {
     expect(await rowCount(stack, formatRef(options.source))).toBe(9);
     expect(await rowCount(stack, 'maps-api-dev.replica_snapshot.osm_buildings')).toBe(6);
     expect(report.verification?.sourceFingerprint?.rowCount).toBe('6');
+  });
+});
+
+interface QueryInsert {
+  configuration?: {
+    dryRun?: boolean;
+    labels?: Record<string, string>;
+    query?: { query?: string; maximumBytesBilled?: string };
+  };
+}
+
+describe('replicate at the instant that covers the last commit', () => {
+  it('copies and verifies the source one second after its lastModifiedTime: a commit later than that millisecond is not missed', async () => {
+    const options = await withSource('late_commit');
+    const source = formatRef(options.source);
+    stack.server.stampBeforeCommit = true;
+    try {
+      await insertRows(stack, source, tileRows(2, 30));
+    } finally {
+      stack.server.stampBeforeCommit = false;
+    }
+    const lastModified = Number((await tableMetadata(stack, source)).lastModifiedTime);
+    const report = await replicate(options, stack.context());
+
+    expect(report.outcome).toBe('copied');
+    expect(await rowCount(stack, 'maps-api-dev.replica_late_commit.osm_buildings')).toBe(8);
+    expect(report.verification?.sourceFingerprint?.rowCount).toBe('8');
+    expect(report.sourceReadTime).toBe(new Date(lastModified + 1000).toISOString());
+    const { labels } = await tableMetadata(stack, 'maps-api-dev.replica_late_commit.osm_buildings');
+    expect(labels).toMatchObject({
+      [LABEL.snapshot]: String(lastModified),
+      [LABEL.readAt]: String(lastModified + 1000),
+    });
+    expect((await replicate(options, stack.context())).outcome).toBe('up-to-date');
+  });
+
+  it('caps the fingerprint query at its dry-run estimate plus margin and labels it with app and route', async () => {
+    const options = await withSource('capped');
+    const before = stack.server.requests.length;
+    const report = await replicate(options, stack.context());
+    expect(report.outcome).toBe('copied');
+    const queries = stack.server.requests
+      .slice(before)
+      .map((request) => request.body as QueryInsert | undefined)
+      .filter((body) => body?.configuration?.query?.query?.includes('FARM_FINGERPRINT'));
+    const estimate = queries.find((body) => body?.configuration?.dryRun);
+    const run = queries.find((body) => !body?.configuration?.dryRun);
+    expect(estimate).toBeDefined();
+    expect(run?.configuration).toMatchObject({
+      labels: FINGERPRINT_LABELS,
+      query: { maximumBytesBilled: expect.any(String) },
+    });
+    const { numBytes } = await tableMetadata(stack, formatRef(options.source));
+    const cap = Number(run?.configuration?.query?.maximumBytesBilled);
+    expect(cap).toBe(verificationCap(2 * Number(numBytes), 2));
+    expect(verificationCap(10 * 2 ** 30, 2)).toBe(Math.ceil(11 * 2 ** 30));
+  });
+
+  it('--verify-only refuses with exit 5 once the recorded instant has left time travel and the source changed since', async () => {
+    const options = await withSource('expired');
+    expect((await replicate(options, stack.context())).outcome).toBe('copied');
+    await insertRows(stack, formatRef(options.source), tileRows(2, 30));
+    const before = stack.server.requests.length;
+    const eightDaysLater = { ...stack.context(), now: () => Date.now() + 8 * 24 * 3_600_000 };
+    const report = await replicate({ ...options, action: 'verify' }, eightDaysLater);
+
+    expect(report.outcome).toBe('not-verifiable');
+    expect(report.exitCode).toBe(ExitCode.NOT_VERIFIABLE);
+    expect(report.message).toContain("left the source's time-travel window (168 h)");
+    const queried = stack.server.requests
+      .slice(before)
+      .some((request) => JSON.stringify(request.body ?? '').includes('FARM_FINGERPRINT'));
+    expect(queried).toBe(false);
+    // Within the window the same copy is compared with the instant it records, not with today's source: it passes.
+    expect((await replicate({ ...options, action: 'verify' }, stack.context())).outcome).toBe('verified');
   });
 });
 

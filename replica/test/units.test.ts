@@ -1,8 +1,8 @@
-// Pure rules: identifier validation, schema equality, version names and pruning, read time, labels.
+// Pure rules: identifier validation, schema equality, version names and pruning, read instant, labels.
 import { describe, expect, it } from 'vitest';
 import { copyJobBaseId } from '../src/jobs.js';
 import { labelValue, recordsSnapshot, replicaLabels } from '../src/labels.js';
-import { readTimeFor } from '../src/replicate.js';
+import { MAX_WAIT_MS, readInstantFor, waitUntilPast } from '../src/read-instant.js';
 import { schemaDifferences } from '../src/schema.js';
 import { parseTableRef } from '../src/table-ref.js';
 import { versionName, versionsToPrune } from '../src/versions.js';
@@ -38,10 +38,35 @@ describe('replica rules', () => {
     ]);
   });
 
-  it('reads at the snapshot unless it is older than the shortest time-travel window', () => {
+  it('reads one second after the last modification (covering a commit later in that millisecond), or a recent instant once that left time travel', () => {
     const now = Date.UTC(2026, 10, 27);
-    expect(readTimeFor(now - 3_600_000, now)).toBe(now - 3_600_000);
-    expect(readTimeFor(now - 50 * 3_600_000, now)).toBe(now - 60_000);
+    const week = 168 * 3_600_000;
+    expect(readInstantFor(now - 3_600_000, now, week)).toBe(now - 3_600_000 + 1000);
+    expect(readInstantFor(now - 100 * 3_600_000, now, week)).toBe(now - 100 * 3_600_000 + 1000);
+    expect(readInstantFor(now - 170 * 3_600_000, now, week)).toBe(now - 60_000);
+    expect(readInstantFor(now - 50 * 3_600_000, now, 48 * 3_600_000)).toBe(now - 60_000);
+  });
+
+  it('waits until the read instant has passed, and refuses to wait on a clock far behind', async () => {
+    let now = 1_000_000;
+    const slept: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        slept.push(ms);
+        now += ms;
+      },
+    };
+    await waitUntilPast(now - 5, clock);
+    expect(slept).toEqual([]);
+    const instant = now + 700;
+    await waitUntilPast(instant, clock);
+    expect(slept).toEqual([701]);
+    expect(now).toBeGreaterThan(instant);
+    await expect(waitUntilPast(now + MAX_WAIT_MS + 1, clock)).rejects.toThrow(
+      /ahead of this machine's clock/,
+    );
+    expect(slept).toHaveLength(1);
   });
 
   it('derives the same job id for the same copy and another for another source state', () => {
@@ -63,6 +88,7 @@ describe('replica rules', () => {
     const labels = replicaLabels({
       source,
       snapshot: 1700000000000,
+      readAt: 1700000001000,
       copiedAt: 1700000001000,
       version: 'T_v1',
     });
