@@ -5,8 +5,11 @@
  * return to); the error reported is the original one, with what the pods said while it happened.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { load } from 'js-yaml';
 import { verifyRollout } from '../rollout/verify.ts';
 import { runSmoke } from '../smoke/checks.ts';
 import { forwardToService } from './port-forward.ts';
@@ -231,6 +234,26 @@ async function helmUpgrade(options: DeployOptions): Promise<string> {
   ]);
 }
 
+const SAMPLE_TABLE = 'carto-demo-data.demo_tables.retail_stores';
+
+interface ChartValues {
+  api?: { config?: { allowedDatasets?: string[] } };
+}
+
+/**
+ * The GeoJSON table the smoke reads: the sample table where the environment's values allow its dataset, none where
+ * they do not (staging and production read only their replica dataset, which holds no GeoJSON table).
+ */
+export function smokeTable(chart: string, env: string): string {
+  const read = (file: string) => (load(readFileSync(join(chart, file), 'utf8')) ?? {}) as ChartValues;
+  const datasets =
+    read(`values-${env}.yaml`).api?.config?.allowedDatasets ??
+    read('values.yaml').api?.config?.allowedDatasets ??
+    [];
+  const dataset = SAMPLE_TABLE.split('.').slice(0, 2).join('.');
+  return datasets.includes(dataset) ? SAMPLE_TABLE : '';
+}
+
 async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<void> {
   const forward = options.smokeUrl
     ? undefined
@@ -242,7 +265,7 @@ async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<vo
       url,
       tileset: options.smokeTileset,
       tile: '0/0/0',
-      table: 'carto-demo-data.demo_tables.retail_stores',
+      table: smokeTable(options.chart, options.env),
       geomField: 'geom',
       healthOnly: false,
       log: options.log,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { smokeTable } from '../deploy/steps.ts';
 import { runSmoke, type SmokeOptions } from '../smoke/checks.ts';
 import { configMapFiles } from '../tools/configmap.ts';
 import { repoRoot } from './support/workflows.ts';
@@ -62,6 +63,21 @@ describe('smoke checks', () => {
       'GET /maps/tileset/maps-api-dev.maps_replica.osm_buildings/14/4823/6160 -> 200 X-Cache=HIT',
     );
     expect(log.at(-1)).toBe('table: 1 features');
+  });
+
+  it('read no table where the environment serves none, and say so', async () => {
+    const log: string[] = [];
+    await runSmoke({ ...options(await fakeVarnish(true), log), table: '' });
+    expect(log.some((line) => line.includes('/maps/table/'))).toBe(false);
+    expect(log.at(-1)).toMatch(/^table: none checked/);
+  });
+
+  it('read the sample table only in environments whose chart values allow its dataset', () => {
+    const chart = join(repoRoot, 'charts/maps-api');
+    expect(smokeTable(chart, 'dev')).toBe('carto-demo-data.demo_tables.retail_stores');
+    // Staging and production read only their replica dataset: asking for the sample table would get 403.
+    expect(smokeTable(chart, 'staging')).toBe('');
+    expect(smokeTable(chart, 'production')).toBe('');
   });
 
   it('fail when the second tile request is not served from cache', async () => {
