@@ -35,3 +35,15 @@ die() {
   log "error: $*" >&2
   exit 1
 }
+
+# The CLI conventions of every command of the repo (tools/cli.ts): -h/--help prints the usage and exits 0; any
+# argument the script does not take prints the usage on stderr and exits 2. Called before anything starts.
+no_options() { # <usage> "$@"
+  local usage=$1
+  shift
+  case "${1:-}" in
+    "") ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) printf 'unknown argument: %s\n%s\n' "$1" "$usage" >&2; exit 2 ;;
+  esac
+}

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../tools/cli.js';
 import { startEmulator } from './lib/emulator.js';
 import { buildAndPush } from './lib/images.js';
 import { rehearsal, repoRoot, sh, stream } from './lib/kube.js';
@@ -22,12 +22,16 @@ interface DeployReport {
   seconds: number;
 }
 
-const { values: flags } = parseArgs({
-  options: {
-    keep: { type: 'boolean', default: false },
-    'no-tests': { type: 'boolean', default: false },
-    'all-tests': { type: 'boolean', default: false },
-  },
+const USAGE = `Usage: npm run rehearse -- [--keep] [--no-tests] [--all-tests]
+The whole delivery on a real one-node cluster and a local registry (cluster/README.md).
+  --keep        leave the cluster running afterwards
+  --no-tests    deploy the three environments, skip the real-cluster tests
+  --all-tests   also run the tests of open findings (announced as NOT RUN otherwise)
+  -h, --help    print this help`;
+const flags = parseCli(USAGE, {
+  keep: { type: 'boolean', default: false },
+  'no-tests': { type: 'boolean', default: false },
+  'all-tests': { type: 'boolean', default: false },
 });
 // Open findings: tests that fail today because of a defect outside the rehearsal (cluster/README.md, "Findings").
 // Left out unless --all-tests, and always announced as NOT RUN: never counted as passed.

@@ -6,6 +6,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
+no_options "Usage: cluster/up.sh
+Starts the one-node rehearsal cluster and its local registry (idempotent); prints the kubeconfig path. No options (cluster/README.md).
+  -h, --help   print this help" "$@"
 [ "$(id -u)" -eq 0 ] || die "run as root (kubelet, containerd and the pod network need it)"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns pause; do
   [ -x "$CLUSTER_BIN/$b" ] || die "$CLUSTER_BIN/$b missing: run tools/install.sh cluster-runtime cluster-kube"

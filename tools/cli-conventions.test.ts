@@ -24,6 +24,9 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'npm run bench:cache': tsx('bench/cache/run.ts'),
   'tools/install.sh': ['tools/install.sh', []],
   '.ci/run': ['.ci/run', []],
+  'npm run rehearse (cluster/rehearse.ts)': tsx('cluster/rehearse.ts'),
+  'cluster/up.sh': ['cluster/up.sh', []],
+  'cluster/down.sh': ['cluster/down.sh', []],
 };
 
 describe.each(Object.entries(clis))('%s', (_name, [command, args]) => {
