@@ -51,6 +51,12 @@ wait_for() { # <what> <seconds> <command...>
     if "$@" >/dev/null 2>&1; then return 0; fi
     sleep 0.5
   done
+  # down.sh removes the logs: show what the components said before giving up.
+  for name in kubelet containerd kube-apiserver; do
+    echo "--- last lines of $name.log" >&2
+    tail -n 15 "$logs/$name.log" >&2 2>/dev/null || true
+  done
+  kubectl get node "$CLUSTER_NODE" -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.message}{"\n"}{end}' >&2 2>/dev/null || true
   die "$what not ready after ${seconds}s (logs: $logs)"
 }
 
