@@ -1,7 +1,7 @@
 // The partition a CARTO tileset stores a tile in, as the API computes it: properties that hold for every rectangle and
 // scheme (checked exhaustively over small ones), and a value CARTO itself published.
 import { describe, expect, it } from 'vitest';
-import { sampleTileRows } from '@maps-api/emulator';
+import { random, sampleTileRows } from '@maps-api/emulator';
 import {
   OUTSIDE_PARTITIONS,
   gilbertPosition,
@@ -10,17 +10,6 @@ import {
   zoomPartitionRange,
   type PartitionScheme,
 } from '../src/carto-partition.js';
-
-/** Deterministic PRNG (mulberry32), so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function curve(width: number, height: number): [number, number][] {
   const cells: [number, number][] = new Array(width * height);

@@ -52,8 +52,8 @@ export const STORES_SCHEMA = [
   { name: 'geom', type: 'GEOGRAPHY' },
 ];
 
-/** mulberry32: a tiny seeded PRNG, so the sample data never changes between runs. */
-function random(seed: number): () => number {
+/** mulberry32: a tiny seeded PRNG, so the sample data never changes between runs (and tests can name a case). */
+export function random(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
