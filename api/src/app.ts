@@ -17,7 +17,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: { level: config.LOG_LEVEL, redact: ['req.headers.authorization', 'req.headers.cookie'] },
     routerOptions: { maxParamLength: 1200 },
     // Requests that arrive on an open connection while we drain are still served; new connections are refused.
     return503OnClosing: false,
@@ -28,7 +28,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     },
     // A malformed URL or an over-long parameter is refused before any hook runs: same JSON and headers as the rest.
     frameworkErrors: (error, request, reply) => {
-      addCorsHeaders(reply).header('x-request-id', request.id).header('x-served-by', config.instance);
+      addCorsHeaders(reply).header('x-request-id', request.id).header('x-served-by', config.HOSTNAME);
       sendError(reply, request.id, describeFrameworkError(error));
     },
   });
@@ -51,7 +51,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await registerCors(app);
   traceRequests(app);
   app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id).header('x-served-by', config.instance);
+    reply.header('x-request-id', request.id).header('x-served-by', config.HOSTNAME);
     if (app.state.draining) reply.header('connection', 'close');
   });
   app.addHook('onResponse', async (request, reply) => {

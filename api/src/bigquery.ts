@@ -7,22 +7,9 @@ import type { Config } from './config.js';
 import { tilePartition } from './carto-partition.js';
 import { fromBigQueryError, notFound, queryTimeout, tooLarge } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
-import { formatTableRef, type TableRef } from './table-id.js';
+import { formatTableRef, type TableInfo, type TableRef } from './table-id.js';
 import { planTileReads, type PlanSources, type StoredTile, type TilePlan } from './tile-plan.js';
 import { tracer } from './tracing.js';
-
-export interface TableInfo {
-  ref: TableRef;
-  location: string;
-  lastModified: Date;
-  /** column name → BigQuery type (top-level columns only) */
-  columns: Map<string, string>;
-  schema: TableField[];
-  /** TABLE, VIEW, MATERIALIZED_VIEW, EXTERNAL, SNAPSHOT, CLONE: only tables list their rows (tabledata.list). */
-  type: string;
-  numBytes: number;
-  numRows: number;
-}
 
 export type Row = Record<string, unknown>;
 
@@ -49,10 +36,10 @@ export class BigQueryReader {
   ) {
     // BIGQUERY_EMULATOR_HOST, when set, is honoured by the client itself: one code path for emulator and BigQuery.
     this.client = new BigQuery({
-      projectId: config.projectId,
-      retryOptions: { autoRetry: config.maxRetries > 0, maxRetries: config.maxRetries },
+      projectId: config.GOOGLE_CLOUD_PROJECT,
+      retryOptions: { autoRetry: config.BIGQUERY_MAX_RETRIES > 0, maxRetries: config.BIGQUERY_MAX_RETRIES },
     });
-    this.serverWaitMs = Math.max(Math.floor(config.queryTimeoutMs / 2), config.queryTimeoutMs - 2000);
+    this.serverWaitMs = Math.max(Math.floor(config.QUERY_TIMEOUT_MS / 2), config.QUERY_TIMEOUT_MS - 2000);
   }
 
   async table(ref: TableRef): Promise<TableInfo> {
@@ -77,7 +64,7 @@ export class BigQueryReader {
       numRows: Number(metadata.numRows ?? 0),
     };
     if (this.tables.size >= METADATA_CACHE_SIZE) this.tables.delete(this.tables.keys().next().value!);
-    this.tables.set(key, { info, expires: Date.now() + this.config.tableMetadataTtlMs });
+    this.tables.set(key, { info, expires: Date.now() + this.config.TABLE_METADATA_TTL_MS });
     return info;
   }
 
@@ -111,7 +98,7 @@ export class BigQueryReader {
     const key = `${formatTableRef(table.ref)}@${table.lastModified.getTime()}`;
     let plan = this.tilePlans.get(key);
     if (!plan) {
-      plan = planTileReads(table, this.planSources, this.config.maximumBytesBilled);
+      plan = planTileReads(table, this.planSources, this.config.MAXIMUM_BYTES_BILLED);
       plan.catch(() => this.tilePlans.delete(key));
       if (this.tilePlans.size >= METADATA_CACHE_SIZE)
         this.tilePlans.delete(this.tilePlans.keys().next().value!);
@@ -222,12 +209,12 @@ export class BigQueryReader {
 
   /** Readiness: a metadata read of the first allowed dataset (no query job, no cost). */
   async ping(timeoutMs: number): Promise<void> {
-    const [first] = this.config.allowedDatasets;
+    const [first] = this.config.ALLOWED_DATASETS;
     const [projectId, datasetId] = (first ?? 'unknown.unknown').split('.') as [string, string];
     await this.call(
       'readiness',
       () => this.client.dataset(datasetId, { projectId }).getMetadata(),
-      Math.min(timeoutMs, this.config.queryTimeoutMs),
+      Math.min(timeoutMs, this.config.QUERY_TIMEOUT_MS),
     );
   }
 
@@ -235,7 +222,7 @@ export class BigQueryReader {
     kind: QueryKind,
     query: Query,
     maxResults = 1,
-    maximumBytesBilled = this.config.maximumBytesBilled,
+    maximumBytesBilled = this.config.MAXIMUM_BYTES_BILLED,
   ): Promise<QueryPage> {
     return this.call(kind, async () => {
       const page = await this.runQuery(
@@ -286,7 +273,7 @@ export class BigQueryReader {
   private async call<T>(
     kind: QueryKind,
     work: () => Promise<T>,
-    timeoutMs = this.config.queryTimeoutMs,
+    timeoutMs = this.config.QUERY_TIMEOUT_MS,
   ): Promise<T> {
     return tracer.startActiveSpan(
       `bigquery.${kind}`,

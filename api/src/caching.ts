@@ -1,8 +1,7 @@
 // Response headers the cache layer (Varnish) relies on: policy, validators, and the keys used for invalidation.
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { TableInfo } from './bigquery.js';
-import { formatTableRef } from './table-id.js';
+import { formatTableRef, type TableInfo } from './table-id.js';
 
 /**
  * Sets Cache-Control, ETag, Last-Modified, X-Table-Id (ban key) and X-Data-Version, and answers 304 when the

@@ -6,7 +6,7 @@ import { startTracing } from './tracing.js';
 const config = loadConfig();
 const stopTracing = startTracing();
 const app = await buildApp(config);
-await app.listen({ port: config.port, host: config.host });
+await app.listen({ port: config.PORT, host: config.HOST });
 
 let stopping = false;
 async function drain(signal: string) {
@@ -14,13 +14,13 @@ async function drain(signal: string) {
   stopping = true;
   app.state.draining = true;
   app.log.info(
-    { signal, timeoutMs: config.shutdownTimeoutMs },
+    { signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS },
     'draining: readiness off, finishing in-flight requests',
   );
   const force = setTimeout(() => {
     app.log.error('drain timeout: exiting with requests still in flight');
     process.exit(1);
-  }, config.shutdownTimeoutMs);
+  }, config.SHUTDOWN_TIMEOUT_MS);
   force.unref();
   await app.close();
   await stopTracing();

@@ -1,7 +1,7 @@
 // How tiles of one tileset version are read: pruned to the tile's CARTO partition when the tileset's metadata describes
 // its partitions and the stored rows agree, otherwise the plain z/x/y query (correct, but BigQuery estimates it over
 // every partition, so a big tileset may exceed the bytes-billed cap: a 413, never a wrong 204).
-import type { TableInfo } from './bigquery.js';
+import type { TableInfo } from './table-id.js';
 import { parsePartitionScheme, tilePartition, type PartitionScheme } from './carto-partition.js';
 
 export type TilePlan =

@@ -112,7 +112,7 @@ describe('TABLE_ALIASES validation at startup', () => {
   });
 
   it('parses public=backing pairs', () => {
-    expect([...loadConfig(env(` ${ALIASES} `)).tableAliases]).toEqual([[SAMPLE_TILESET, REPLICA]]);
+    expect([...loadConfig(env(` ${ALIASES} `)).TABLE_ALIASES]).toEqual([[SAMPLE_TILESET, REPLICA]]);
   });
 
   it.each([

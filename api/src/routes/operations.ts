@@ -40,10 +40,10 @@ export const operationsRoutes: FastifyPluginAsync = async (app) => {
       if (readiness.until < Date.now()) {
         try {
           await reader.ping(2000);
-          readiness = { ok: true, until: Date.now() + config.readinessCacheMs };
+          readiness = { ok: true, until: Date.now() + config.READINESS_CACHE_MS };
         } catch (error) {
           request.log.warn({ err: error }, 'readiness check failed');
-          readiness = { ok: false, until: Date.now() + Math.min(config.readinessCacheMs, 1000) };
+          readiness = { ok: false, until: Date.now() + Math.min(config.READINESS_CACHE_MS, 1000) };
         }
       }
       return readiness.ok

@@ -81,9 +81,9 @@ export const tableRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
       if (!GEOMETRY_TYPES.has(type))
         throw badRequest(`geomField: column "${geomField}" is ${type}, not GEOGRAPHY or STRING`);
       const canonical = `table ${formatTableRef(table.ref)}?geomField=${geomField}&format=${request.query.format}`;
-      if (versionHeaders(request, reply, table, config.tableCacheControl, canonical)) return reply;
-      reader.refuseOversized(table, geomField, config.maxJsonResponseSize);
-      const body = await featureCollection(reader.rows(table), geomField, config.maxJsonResponseSize);
+      if (versionHeaders(request, reply, table, config.TABLE_CACHE_CONTROL, canonical)) return reply;
+      reader.refuseOversized(table, geomField, config.MAX_JSON_RESPONSE_SIZE);
+      const body = await featureCollection(reader.rows(table), geomField, config.MAX_JSON_RESPONSE_SIZE);
       return reply.type('application/geo+json').send(body);
     },
   );

@@ -16,7 +16,7 @@ const TILESET_COLUMNS = ['z', 'x', 'y', 'data'];
 
 export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
   const { config, reader } = app;
-  const ZOOMS = Array.from({ length: config.maxZoom + 1 }, (_, z) => String(z));
+  const ZOOMS = Array.from({ length: config.MAX_ZOOM + 1 }, (_, z) => String(z));
   app.get(
     '/maps/tileset/:id/:z/:x/:y',
     {
@@ -36,7 +36,7 @@ export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
               description: 'project.dataset.table',
               examples: ['carto-demo-data.demo_tilesets.osm_buildings'],
             },
-            z: { type: 'string', enum: ZOOMS, description: `zoom, 0..${config.maxZoom}`, examples: ['0'] },
+            z: { type: 'string', enum: ZOOMS, description: `zoom, 0..${config.MAX_ZOOM}`, examples: ['0'] },
             x: { type: 'string', pattern: INTEGER, description: 'column, 0..2^z-1', examples: ['0'] },
             y: { type: 'string', pattern: INTEGER, description: 'row, 0..2^z-1', examples: ['0'] },
           },
@@ -67,7 +67,7 @@ export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
         );
       }
       const canonical = `tile ${formatTableRef(table.ref)}/${z}/${x}/${y}`;
-      if (versionHeaders(request, reply, table, config.tileCacheControl, canonical)) return reply;
+      if (versionHeaders(request, reply, table, config.TILE_CACHE_CONTROL, canonical)) return reply;
       const tile = await reader.tile(table, z, x, y);
       if (!tile) return reply.code(204).send();
       return reply.type('application/vnd.mapbox-vector-tile').header('content-encoding', 'gzip').send(tile);

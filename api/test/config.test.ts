@@ -1,0 +1,120 @@
+// The API's settings: one schema (src/config.ts) is the list; defaults, types and refusals come from it, and every
+// other place that names a setting (this README, the chart) names one the schema has.
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig, settingsSchema } from '../src/config.js';
+
+const API = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SETTINGS = Object.keys(settingsSchema.properties).sort();
+
+describe('settings from the environment', () => {
+  it('applies the schema defaults with their types', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(3000);
+    expect(config.MAX_JSON_RESPONSE_SIZE).toBe(10 * 1024 * 1024);
+    expect(config.LOG_LEVEL).toBe('info');
+    expect(config.HOSTNAME).toBe(`pid-${process.pid}`);
+    expect(config.GOOGLE_CLOUD_PROJECT).toBeUndefined();
+    expect([...config.ALLOWED_DATASETS]).toEqual([
+      'carto-demo-data.demo_tilesets',
+      'carto-demo-data.demo_tables',
+    ]);
+    expect(config.TABLE_ALIASES.size).toBe(0);
+  });
+
+  it('turns numeric variables into numbers and the byte cap into the decimal string BigQuery takes', () => {
+    const config = loadConfig({ PORT: '8081', MAX_ZOOM: '18', MAXIMUM_BYTES_BILLED: '20971520' });
+    expect(config.PORT).toBe(8081);
+    expect(config.MAX_ZOOM).toBe(18);
+    expect(config.MAXIMUM_BYTES_BILLED).toBe('20971520');
+  });
+
+  it('bills the emulator to project "local" unless a project is set', () => {
+    const emulator = 'http://127.0.0.1:9/bigquery/v2';
+    expect(loadConfig({ BIGQUERY_EMULATOR_HOST: emulator }).GOOGLE_CLOUD_PROJECT).toBe('local');
+    expect(
+      loadConfig({ BIGQUERY_EMULATOR_HOST: emulator, GOOGLE_CLOUD_PROJECT: 'maps-api-dev' })
+        .GOOGLE_CLOUD_PROJECT,
+    ).toBe('maps-api-dev');
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['MAX_ZOOM', '31'],
+    ['LOG_LEVEL', 'loud'],
+    ['QUERY_TIMEOUT_MS', '10'],
+    ['MAXIMUM_BYTES_BILLED', '1024'],
+  ])('refuses %s=%s at startup, naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('refuses an ALLOWED_DATASETS entry that is not project.dataset', () => {
+    expect(() => loadConfig({ ALLOWED_DATASETS: 'maps-api-dev.maps_replica, just-a-project' })).toThrow(
+      /ALLOWED_DATASETS: "just-a-project"/,
+    );
+  });
+
+  describe('with a variable set in the process environment', () => {
+    const saved = process.env.MAX_ZOOM;
+    afterEach(() => {
+      if (saved === undefined) delete process.env.MAX_ZOOM;
+      else process.env.MAX_ZOOM = saved;
+    });
+
+    it('reads only the environment it is given', () => {
+      process.env.MAX_ZOOM = '3';
+      expect(loadConfig({}).MAX_ZOOM).toBe(24);
+      expect(loadConfig().MAX_ZOOM).toBe(3);
+    });
+  });
+});
+
+describe('one list of settings', () => {
+  it('the README documents exactly the settings of the schema', () => {
+    const readme = readFileSync(join(API, 'README.md'), 'utf8');
+    const section = readme.split('## Configuration (environment)')[1]?.split('\n## ')[0] ?? '';
+    const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)]
+      .flatMap(([, names]) => [...names!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(([, name]) => name))
+      .sort();
+    expect(documented).toEqual(SETTINGS);
+  });
+
+  it('the chart sets only settings the API reads (and the standard OTEL_* ones)', () => {
+    const template = readFileSync(join(API, '../charts/maps-api/templates/api-deployment.yaml'), 'utf8');
+    const variables = [...template.matchAll(/^\s+- name: ([A-Z][A-Z0-9_]+)$/gm)].map(([, name]) => name!);
+    expect(variables.length).toBeGreaterThan(5);
+    expect(variables.filter((name) => !name.startsWith('OTEL_') && !SETTINGS.includes(name))).toEqual([]);
+  });
+});
+
+describe('module structure of api/src', () => {
+  it('no module imports, directly or through others, a module that imports it', () => {
+    const sources = join(API, 'src');
+    const files = readdirSync(sources, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    const importsOf = (file: string) =>
+      ts
+        .preProcessFile(readFileSync(join(sources, file), 'utf8'), true, true)
+        .importedFiles.map(({ fileName }) => fileName)
+        .filter((name) => name.startsWith('.'))
+        .map((name) => join(dirname(file), name).replace(/\.js$/, '.ts'));
+    const graph = new Map(files.map((file) => [file, importsOf(file)]));
+    expect([...graph.values()].flat().length).toBeGreaterThan(files.length);
+
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const visit = (file: string, path: string[]) => {
+      if (path.includes(file)) return cycles.push([...path.slice(path.indexOf(file)), file].join(' -> '));
+      if (done.has(file)) return;
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      done.add(file);
+    };
+    for (const file of files) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+});
