@@ -39,11 +39,16 @@ steps=("$@")
 if [ ${#steps[@]} -eq 0 ]; then
   for f in "$here"/install.d/*.sh; do steps+=("$(basename "$f" .sh)"); done
 fi
+files=()
 for step in "${steps[@]}"; do
   file=$(ls "$here"/install.d/*"$step".sh 2>/dev/null | head -1)
   [ -n "$file" ] || { echo "unknown install step: $step" >&2; usage >&2; exit 2; }
+  files+=("$file")
+done
+for i in "${!files[@]}"; do
+  file=${files[$i]}
   start=$(date +%s)
-  echo "==> install $(basename "$file" .sh)"
+  echo "==> install $(basename "$file" .sh) ($((i + 1))/${#files[@]})"
   bash "$file"
   use_pinned_node
   echo "    done in $(( $(date +%s) - start ))s"

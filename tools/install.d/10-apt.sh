@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# System packages from Debian (Linux CI and dev machines; on macOS use `devbox shell` instead).
+# The system programs the local stack needs (./dev start): varnishd, and curl to try it. Debian's packages on
+# Debian/Ubuntu; a machine (or `devbox shell`) that already has both commands on PATH installs nothing. The test
+# suite's own system packages are step 12-test-packages.
 set -euo pipefail
-packages=(varnish nginx-light wrk jq curl ca-certificates xz-utils debootstrap docker.io)
+declare -A package_of=([varnishd]=varnish [varnishtest]=varnish [curl]=curl)
 missing=()
-for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if [ ${#missing[@]} -eq 0 ]; then echo "    apt packages present"; exit 0; fi
+for command in "${!package_of[@]}"; do
+  command -v "$command" >/dev/null || missing+=("${package_of[$command]}")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "    using $(varnishd -V 2>&1 | grep -oE 'varnish-[0-9.]+' | head -1) ($(command -v varnishd)) and curl: nothing installed"
+  exit 0
+fi
+mapfile -t missing < <(printf '%s\n' "${missing[@]}" ca-certificates | sort -u)
 command -v apt-get >/dev/null || { echo "apt-get not found: install ${missing[*]} yourself or use devbox shell" >&2; exit 1; }
 sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
 export DEBIAN_FRONTEND=noninteractive
+echo "    apt-get install ${missing[*]}"
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# Debian starts varnish/nginx services on install; tests run their own instances on other ports.
-for svc in varnish nginx; do $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || $sudo service "$svc" stop >/dev/null 2>&1 || true; done
+# Debian starts a varnish service on install; the stack and the tests run their own instances on other ports.
+$sudo systemctl disable --now varnish >/dev/null 2>&1 || $sudo service varnish stop >/dev/null 2>&1 || true

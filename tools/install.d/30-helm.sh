@@ -1,23 +1,9 @@
 #!/usr/bin/env bash
-# Helm and kubeconform, built from the Go module proxy (no release-binary downloads), pinned in tools/versions.env.
+# Helm, pinned in tools/versions.env: the machine's if it has that version on PATH, else built from the Go module
+# proxy (no release-binary downloads). The local stack needs it: its Varnish runs the chart's `helm template` output.
 set -euo pipefail
-bin=$MAPS_TOOLS_DIR/bin
-# shellcheck source=../lib/on-path.sh
-source "$REPO_ROOT/tools/lib/on-path.sh"
-
-install_go_tool() { # name version module version-args
-  local name=$1 version=$2 module=$3 version_args=$4 ldflags="" stamp=$bin/.$1.version
-  if [ -x "$bin/$name" ] && [ ! -L "$bin/$name" ] && [ "$(cut -d' ' -f1 "$stamp" 2>/dev/null)" = "$version" ]; then
-    echo "    $name $version present"; return
-  fi
-  # shellcheck disable=SC2086 # version_args is a word list
-  if use_from_path "$name" "$version" $version_args; then rm -f "$stamp"; return; fi
-  rm -f "$bin/$name"
-  if [ "$name" = helm ]; then ldflags=$(helm_ldflags); fi
-  (cd /tmp && GOBIN=$bin GOFLAGS=-trimpath nice -n 10 go install -ldflags "-s -w $ldflags" "$module@$version")
-  echo "$version $ldflags" > "$stamp"
-  echo "    $name $version installed"
-}
+# shellcheck source=../lib/go-tool.sh
+source "$REPO_ROOT/tools/lib/go-tool.sh"
 
 # The flags helm's Makefile sets for release binaries: its version, and the default Kubernetes version for
 # capabilities and deprecation checks (client-go v0.N => 1.N), which `go install` alone leaves at 1.20.
@@ -33,5 +19,4 @@ helm_ldflags() {
   echo "$flags"
 }
 
-install_go_tool helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "version --template {{.Version}}"
-install_go_tool kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform -v
+install_go_tool helm "$HELM_VERSION" helm.sh/helm/v3/cmd/helm "version --template {{.Version}}" helm_ldflags

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Strict JSON schemas of the targeted Kubernetes version, for kubeconform (offline validation of the Helm chart).
-# Source: api/openapi-spec/v3 of the k8s.io/kubernetes module, fetched through the Go module proxy.
+# Offline validation of the rendered Helm chart (charts/maps-api/tests): kubeconform (pinned, the machine's or built
+# from the Go module proxy) and strict JSON schemas of the targeted Kubernetes version, generated from
+# api/openapi-spec/v3 of the k8s.io/kubernetes module (Go module proxy). The tests need these; the local stack does not.
 set -euo pipefail
+# shellcheck source=../lib/go-tool.sh
+source "$REPO_ROOT/tools/lib/go-tool.sh"
+install_go_tool kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform -v
+
 out=$MAPS_TOOLS_DIR/kubernetes-schemas/$KUBERNETES_SCHEMA_VERSION
 generator=$REPO_ROOT/charts/maps-api/tests/schemas/generate-kubernetes-schemas.ts
 stamp=$out/.generator.sha
