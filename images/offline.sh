@@ -3,7 +3,7 @@
 # (maps-api-offline/<upstream name>) and mapped into builds with BuildKit named contexts; nothing is tagged upstream.
 # MAPS_API_OFFLINE=1 (or 0) forces the choice; otherwise the registries our Dockerfiles pull from are asked.
 
-# The upstream base images our Dockerfiles name (each FROM that is not a stage); images/bases.test.ts keeps this
+# The upstream base images our Dockerfiles name (each FROM that is not a stage); images/offline-bases.test.ts keeps this
 # list, the Dockerfiles and compose.yaml's additional_contexts in step.
 OFFLINE_BASES=(debian:bookworm-slim debian:trixie-slim node:22-bookworm-slim gcr.io/distroless/nodejs22-debian12:nonroot)
 OFFLINE_PREFIX=maps-api-offline/

@@ -1,4 +1,5 @@
-// The quickstart's `npm start`, run as a user runs it, passes the same smoke test as the compose stack
+// The quickstart's first command, `./dev start`, run as a user runs it (its install steps find everything cached,
+// as after `./dev test` installed it), passes the same smoke test as the compose stack
 // (images/compose-stack.test.ts): tile MISS then HIT through Varnish, the GeoJSON table, all five API processes.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   const apiPort = 20_000 + Math.floor(Math.random() * 20_000); // five consecutive ports from here
   varnish = `http://127.0.0.1:${varnishPort}`;
   const started = Date.now();
-  child = spawn('npm', ['start'], {
+  child = spawn('./dev', ['start'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -38,11 +39,11 @@ beforeAll(async () => {
   const deadline = Date.now() + 150_000;
   while (!output.includes('Local stack ready')) {
     if (child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`npm start did not come up:\n${output}`);
+      throw new Error(`./dev start did not come up:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   startSeconds = (Date.now() - started) / 1000;
-  console.log(`[stack] npm start ready in ${startSeconds.toFixed(1)} s`);
+  console.log(`[stack] ./dev start ready in ${startSeconds.toFixed(1)} s`);
 });
 
 afterAll(async () => {
@@ -53,7 +54,14 @@ afterAll(async () => {
   }
 });
 
-describe('npm start (the native stack)', () => {
+describe('./dev start (the native stack)', () => {
+  it('checks only the install steps the stack needs, each found cached, before npm start', () => {
+    const steps = [...output.matchAll(/^==> install (\S+)/gm)].map((m) => m[1]);
+    expect(steps).toEqual(['05-node', '10-apt', '20-emulator', '30-helm']);
+    expect(output).toMatch(/==> node modules match package-lock\.json/);
+    expect(output).not.toMatch(/built in|installed in|apt-get install/);
+  });
+
   it('serves a tile through Varnish: MISS on the first request, HIT on the second', async () => {
     const first = await expectSampleTile(`${varnish}${SAMPLE_TILE}`);
     const second = await expectSampleTile(`${varnish}${SAMPLE_TILE}`);

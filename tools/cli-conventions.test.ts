@@ -23,6 +23,7 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'npm run bench:api': tsx('bench/api/run.ts'),
   'npm run bench:cache': tsx('bench/cache/run.ts'),
   'tools/install.sh': ['tools/install.sh', []],
+  './dev': ['./dev', []],
   '.ci/run': ['.ci/run', []],
   'npm run rehearse (cluster/rehearse.ts)': tsx('cluster/rehearse.ts'),
   'cluster/up.sh': ['cluster/up.sh', []],

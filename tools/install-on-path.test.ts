@@ -22,7 +22,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'install-on-path-'));
   machineBin = join(work, 'machine-bin');
   toolsDir = join(work, 'tools');
-  await run('mkdir', ['-p', machineBin, join(toolsDir, 'bin')]);
+  await run('mkdir', ['-p', machineBin, join(toolsDir, 'bin'), join(work, 'home')]);
   // Any build would call go: on this PATH, go fails loudly, so a passing run proves nothing was built.
   await writeFile(join(machineBin, 'go'), '#!/bin/sh\necho "go must not run: $*" >&2\nexit 97\n');
   await chmod(join(machineBin, 'go'), 0o755);
@@ -31,8 +31,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
+// HOME is an empty directory: no step may need a particular home directory.
 const env = () => ({
   ...process.env,
+  HOME: join(work, 'home'),
   MAPS_TOOLS_DIR: toolsDir,
   PATH: `${machineBin}:${process.env.PATH ?? ''}`,
 });
@@ -52,7 +54,17 @@ describe('tools/install.sh with tools already on PATH', () => {
     expect(stdout).toContain(
       `helm ${versions[0]?.slice(1)}: using ${join(machineBin, 'helm')} (on PATH, nothing built)`,
     );
-    expect(stdout).toContain(
+    // kubeconform belongs to the chart checks (31-k8s-schemas), not to the stack's helm step.
+    expect(stdout).not.toContain('kubeconform');
+    const kubeconform = await run(
+      'bash',
+      [
+        '-c',
+        'source tools/versions.env; source tools/lib/go-tool.sh; install_go_tool kubeconform "$KUBECONFORM_VERSION" x -v',
+      ],
+      { cwd: repoRoot, env: { ...env(), REPO_ROOT: repoRoot } },
+    );
+    expect(kubeconform.stdout).toContain(
       `kubeconform ${versions[1]?.slice(1)}: using ${join(machineBin, 'kubeconform')}`,
     );
     expect(await readlink(join(toolsDir, 'bin', 'helm'))).toBe(join(machineBin, 'helm'));
@@ -72,5 +84,38 @@ describe('tools/install.sh with tools already on PATH', () => {
     expect(result.stdout).toContain(
       `helm on PATH (${join(machineBin, 'helm')}) is 3.9.4, pinned 3.22.0: building`,
     );
+  });
+});
+
+describe('the install steps and the home directory', () => {
+  it('name no fixed home directory (/root, /home/…, /Users/…)', async () => {
+    const { stdout } = await run(
+      'bash',
+      [
+        '-c',
+        'grep -nE "(^|[^a-z])(/root|/home/|/Users/)" tools/install.sh tools/install.d/*.sh tools/lib/*.sh dev .ci/run || true',
+      ],
+      { cwd: repoRoot },
+    );
+    expect(stdout).toBe('');
+  });
+
+  it("find a pyenv-installed Python under $PYENV_ROOT when PATH's is too old", async () => {
+    const pyenvRoot = join(work, 'pyenv');
+    const python = join(pyenvRoot, 'versions', '3.13.9', 'bin', 'python3');
+    await run('mkdir', ['-p', join(pyenvRoot, 'versions', '3.13.9', 'bin')]);
+    // Answers the version check as a 3.13 would: sys.exit(sys.version_info < (3, 13)) exits 0.
+    await writeFile(python, '#!/bin/sh\nexit 0\n');
+    await chmod(python, 0o755);
+    // PATH has only a python3 that fails the check (an older Python) and no python3.13/3.14.
+    const oldPython = join(work, 'old-python');
+    await run('mkdir', ['-p', oldPython]);
+    await writeFile(join(oldPython, 'python3'), '#!/bin/sh\nexit 1\n');
+    await chmod(join(oldPython, 'python3'), 0o755);
+    const { stdout } = await run('bash', ['-c', 'source tools/lib/python.sh; find_python 13'], {
+      cwd: repoRoot,
+      env: { HOME: join(work, 'home'), PYENV_ROOT: pyenvRoot, PATH: `${oldPython}:/usr/bin:/bin` },
+    });
+    expect(stdout.trim()).toBe(python);
   });
 });

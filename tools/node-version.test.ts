@@ -84,11 +84,11 @@ describe('the pinned Node.js version', () => {
     expect(new Set(named)).toEqual(new Set([pinned]));
   });
 
-  it('runs this test suite (.ci/run puts it first on PATH)', () => {
+  it('runs this test suite (./dev puts it first on PATH)', () => {
     expect(
       process.versions.node,
       `npm test runs on Node ${process.versions.node}, pinned is ${pinned}: run tools/install.sh node and put ` +
-        `$MAPS_TOOLS_DIR/node/${pinned}/bin first on PATH (as .ci/run does), or use devbox shell`,
+        `$MAPS_TOOLS_DIR/node/${pinned}/bin first on PATH (as ./dev does), or use devbox run test`,
     ).toBe(pinned);
   });
 });

@@ -79,7 +79,13 @@ export function helmBinary(source: Directory): File {
     .withEnvVariable('CGO_ENABLED', '0')
     .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
     .withDirectory('/repo', source, {
-      include: ['tools/install.sh', 'tools/versions.env', 'tools/install.d/30-helm.sh'],
+      include: [
+        'tools/install.sh',
+        'tools/versions.env',
+        'tools/install.d/30-helm.sh',
+        'tools/lib/go-tool.sh',
+        'tools/lib/on-path.sh',
+      ],
     })
     .withWorkdir('/repo')
     .withExec(['bash', 'tools/install.sh', '30-helm'])

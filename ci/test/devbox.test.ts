@@ -74,9 +74,9 @@ describe('devbox.json', () => {
     expect((major ?? 0) * 100 + (minor ?? 0)).toBeGreaterThanOrEqual(313);
   });
 
-  it('runs the same commands as the repo: up, test and lint', () => {
-    expect(devbox.shell.scripts.up).toBe('npm start');
-    expect(devbox.shell.scripts.test).toBe('npm test');
+  it('runs the same commands as the repo: start, test (the README quickstart, tools/dev.test.ts) and lint', () => {
+    expect(devbox.shell.scripts.start).toBe('./dev start');
+    expect(devbox.shell.scripts.test).toBe('./dev test');
     expect([devbox.shell.scripts.lint].flat()).toContain('npm run lint');
   });
 });

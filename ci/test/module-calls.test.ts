@@ -132,7 +132,15 @@ function expectHelmFromInstallStep(chains: Chain[]) {
     const builder = originOf(file.args.source);
     expect(execs([builder])).toEqual([['bash', 'tools/install.sh', '30-helm']]);
     const mounted = calls([builder], 'withDirectory')[0]?.args.include as string[];
-    expect(mounted).toEqual(expect.arrayContaining(['tools/versions.env', 'tools/install.d/30-helm.sh']));
+    // Every file the step sources, too (tools/lib): a missing one fails the step inside the container.
+    expect(mounted).toEqual(
+      expect.arrayContaining([
+        'tools/versions.env',
+        'tools/install.d/30-helm.sh',
+        'tools/lib/go-tool.sh',
+        'tools/lib/on-path.sh',
+      ]),
+    );
     expect(builder.at(-1)).toEqual({ field: 'file', args: { path: '/opt/maps-api-tools/bin/helm' } });
   }
   const froms = calls(chains, 'from').map((c) => String(c.args.address));
@@ -185,8 +193,11 @@ describe('module functions as the engine sees them', () => {
       const run = calls([machine], 'withExec').at(-1);
       expect(run?.args).toEqual({ args: ['.ci/run'], insecureRootCapabilities: true });
       const ciRun = readFileSync(join(repoRoot, '.ci/run'), 'utf8');
-      expect(ciRun).toMatch(/^tools\/install\.sh$/m);
-      expect(ciRun).toMatch(/^npm test$/m);
+      // .ci/run runs the README's `./dev test`, which installs every tool and then runs npm test.
+      expect(ciRun).toMatch(/^\.\/dev test$/m);
+      const dev = readFileSync(join(repoRoot, 'dev'), 'utf8');
+      expect(dev).toMatch(/^tools\/install\.sh$/m);
+      expect(dev).toMatch(/^exec npm test$/m);
       const scripts = (
         JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
           scripts: Record<string, string>;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: node
 # The Node.js that production, Devbox and the Dagger runner use (NODE_VERSION), for machines whose own Node differs.
 # It comes from the npm registry's per-platform Node packages (node-<os>-<arch>, the binary only), unpacked in the
 # same cache images/bases/build.sh uses, and is linked as $MAPS_TOOLS_DIR/node/$NODE_VERSION/bin/node;

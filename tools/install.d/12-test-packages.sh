@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: nginx wrk jq debootstrap docker dockerd
 # System packages only the test suite and the benchmarks need (Debian/Ubuntu; on macOS use `devbox shell`): nginx
 # and wrk (bench/), jq, xz-utils, debootstrap (offline image bases) and the Docker client and engine (images/).
 set -euo pipefail

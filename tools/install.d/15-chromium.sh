@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: chromium
 # Debian's Chromium for the viewer's real-browser test (viewer/viewer.test.ts drives it with playwright-core).
 # Debian's candidate, like the other apt packages: its security updates keep moving the exact version, and the
 # driver talks CDP, which every recent Chromium speaks. No browser is ever downloaded by npm packages.

@@ -1,19 +1,15 @@
 #!/usr/bin/env bash
+# provides: local-bigquery
 # The BigQuery emulator (local-bigquery from PyPI, runs GoogleSQL on DuckDB) in its own Python 3.13 venv.
 set -euo pipefail
 venv=$MAPS_TOOLS_DIR/emulator-venv
 req=$REPO_ROOT/emulator/requirements.txt
 stamp=$venv/.requirements.sha
-want=$(sha256sum "$req" | cut -d' ' -f1)
+want=$( (sha256sum "$req" 2>/dev/null || shasum -a 256 "$req") | cut -d' ' -f1) # shasum: macOS
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then echo "    emulator up to date"; exit 0; fi
-python=""
-# On PATH first, then any pyenv-installed 3.13+ (pyenv's root, not a fixed home directory).
-for candidate in python3.13 python3.14 python3 "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[3-9]*/bin/python3; do
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 13))'; then
-    python=$candidate; break
-  fi
-done
-[ -n "$python" ] || { echo "Python >= 3.13 is required for the emulator (devbox shell provides it)" >&2; exit 1; }
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/tools/lib/python.sh"
+python=$(find_python 13) || { echo "Python >= 3.13 is required for the emulator (devbox shell provides it)" >&2; exit 1; }
 echo "    using $("$python" --version) ($(command -v "$python" || echo "$python"))"
 rm -rf "$venv"
 "$python" -m venv "$venv"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: helm
 # Helm, pinned in tools/versions.env: the machine's if it has that version on PATH, else built from the Go module
 # proxy (no release-binary downloads). The local stack needs it: its Varnish runs the chart's `helm template` output.
 set -euo pipefail

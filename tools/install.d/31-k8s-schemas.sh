@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: kubeconform
 # Offline validation of the rendered Helm chart (charts/maps-api/tests): kubeconform (pinned, the machine's or built
 # from the Go module proxy) and strict JSON schemas of the targeted Kubernetes version, generated from
 # api/openapi-spec/v3 of the k8s.io/kubernetes module (Go module proxy). The tests need these; the local stack does not.

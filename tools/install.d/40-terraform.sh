@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: terraform
 # Terraform for terraform/, from the Go module proxy (neither releases.hashicorp.com nor the Terraform registry is
 # reachable): the CLI when the machine lacks the pinned one, and the hashicorp/google provider laid out as a filesystem
 # mirror, plus a CLI config file (TF_CLI_CONFIG_FILE) that points at that mirror only.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: checkov
 # checkov (PyPI) scans terraform/ offline; its own venv, Python >= 3.9 (3.13 preferred, as for the emulator).
 set -euo pipefail
 : "${CHECKOV_VERSION:?} ${MAPS_TOOLS_DIR:?}"
@@ -7,13 +8,9 @@ if [ -x "$venv/bin/checkov" ] && [ "$("$venv/bin/checkov" --version 2>/dev/null)
   ln -sf "$venv/bin/checkov" "$MAPS_TOOLS_DIR/bin/checkov"
   echo "    checkov $CHECKOV_VERSION present"; exit 0
 fi
-python=""
-for candidate in python3.13 "$HOME/.pyenv/versions/3.13.0/bin/python3" /root/.pyenv/versions/3.13*/bin/python3 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 9))'; then
-    python=$candidate; break
-  fi
-done
-[ -n "$python" ] || { echo "Python >= 3.9 is required for checkov" >&2; exit 1; }
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/tools/lib/python.sh"
+python=$(find_python 9) || { echo "Python >= 3.9 is required for checkov" >&2; exit 1; }
 rm -rf "$venv"
 nice -n 10 "$python" -m venv "$venv"
 nice -n 10 "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"

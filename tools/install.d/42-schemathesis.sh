@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: schemathesis
 # schemathesis (PyPI) fuzzes the API against its own /openapi.json (api/test/openapi-fuzz.test.ts); its own venv.
 set -euo pipefail
 : "${SCHEMATHESIS_VERSION:?} ${MAPS_TOOLS_DIR:?}"
@@ -8,13 +9,9 @@ if [ -x "$venv/bin/st" ] && [ "$(installed)" = "$SCHEMATHESIS_VERSION" ]; then
   ln -sf "$venv/bin/st" "$MAPS_TOOLS_DIR/bin/schemathesis"
   echo "    schemathesis $SCHEMATHESIS_VERSION present"; exit 0
 fi
-python=""
-for candidate in python3.13 "$HOME/.pyenv/versions/3.13.0/bin/python3" /root/.pyenv/versions/3.13*/bin/python3 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
-    python=$candidate; break
-  fi
-done
-[ -n "$python" ] || { echo "Python >= 3.10 is required for schemathesis" >&2; exit 1; }
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/tools/lib/python.sh"
+python=$(find_python 10) || { echo "Python >= 3.10 is required for schemathesis" >&2; exit 1; }
 rm -rf "$venv"
 nice -n 10 "$python" -m venv "$venv"
 nice -n 10 "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: docker-compose docker-buildx
 # Docker as users have it: an engine (Debian's docker.io when none runs), Compose v2 and buildx (BuildKit) as CLI
 # plugins at the versions pinned in tools/versions.env, built from the Go module proxy into
 # $MAPS_TOOLS_DIR/docker-cli-plugins and found through a project-scoped DOCKER_CONFIG whose config.json lists that

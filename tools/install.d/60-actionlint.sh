@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: actionlint
 # actionlint (GitHub workflow linter) from the Go module proxy, pinned by ACTIONLINT_VERSION in tools/versions.env.
 set -euo pipefail
 bin=$MAPS_TOOLS_DIR/bin

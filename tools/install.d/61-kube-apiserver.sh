@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: kube-apiserver etcd
 # A real kube-apiserver and etcd for the rollout verifier's tests, compiled from the Go module proxy
 # (ci/test/kube/go.mod pins k8s.io/kubernetes and maps its staging modules). Slow the first time (~15-30 min on
 # 2 shared cores); the stamp (hash of go.mod + go.sum + sources) makes later runs instant.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: containerd runc docker-registry pause
 # The rehearsal cluster's node runtime (cluster/README.md): Debian's containerd + runc, the CNI plugins, conntrack
 # (kube-proxy), the CNCF distribution registry, and the pod sandbox ("pause") binary compiled from cluster/pause.
 set -euo pipefail

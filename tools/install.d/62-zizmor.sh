@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: zizmor
 # zizmor (PyPI, a prebuilt Rust wheel) checks .github/workflows offline; its own venv, pinned by ZIZMOR_VERSION.
 set -euo pipefail
 : "${ZIZMOR_VERSION:?} ${MAPS_TOOLS_DIR:?}"
@@ -7,13 +8,9 @@ if [ -x "$venv/bin/zizmor" ] && [ "$("$venv/bin/zizmor" --version 2>/dev/null)" 
   ln -sf "$venv/bin/zizmor" "$MAPS_TOOLS_DIR/bin/zizmor"
   echo "    zizmor $ZIZMOR_VERSION present"; exit 0
 fi
-python=""
-for candidate in python3.13 python3; do
-  if command -v "$candidate" >/dev/null 2>&1 && "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 9))' 2>/dev/null; then
-    python=$candidate; break
-  fi
-done
-[ -n "$python" ] || { echo "Python >= 3.9 is required for zizmor" >&2; exit 1; }
+# shellcheck source=../lib/python.sh
+source "$REPO_ROOT/tools/lib/python.sh"
+python=$(find_python 9) || { echo "Python >= 3.9 is required for zizmor" >&2; exit 1; }
 rm -rf "$venv"
 nice -n 10 "$python" -m venv "$venv"
 nice -n 10 "$venv/bin/pip" install --quiet --disable-pip-version-check "zizmor==$ZIZMOR_VERSION"

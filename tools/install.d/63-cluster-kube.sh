@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: kubelet kube-proxy kube-scheduler kube-controller-manager kubectl coredns
 # The rehearsal cluster's Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
 # kube-proxy, kubectl) and CoreDNS, compiled from the Go module proxy: cluster/kube/go.mod pins k8s.io/kubernetes
 # (KUBERNETES_CLUSTER_VERSION) and cluster/coredns/go.mod pins CoreDNS (COREDNS_VERSION) with only the plugins the

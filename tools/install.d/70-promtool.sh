@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# provides: promtool prometheus-varnish-exporter
 # Monitoring checks (monitoring/): promtool, built from the Go module proxy (the module github.com/prometheus/prometheus
 # at PROMETHEUS_VERSION ships cmd/promtool), and Debian's prometheus-varnish-exporter, unpacked (not installed) from
 # its .deb so monitoring/varnish-exporter.test.ts can check the metric names the rules use against the real exporter.
