@@ -18,8 +18,14 @@ Transfer/sec:    140.00MB
 
 describe('wrk report parsing', () => {
   it('reads throughput and p99 in milliseconds whatever the unit', () => {
-    expect(parseWrk(report)).toEqual({ requestsPerSec: 43800.12, p50Ms: 0.95, p99Ms: 0.85, errors: 0 });
+    expect(parseWrk(report)).toMatchObject({ requestsPerSec: 43800.12, p50Ms: 0.95, p99Ms: 0.85, errors: 0 });
     expect(parseWrk(report.replace('850.00us', '1.50s')).p99Ms).toBe(1500);
+  });
+
+  it('reads the answers completed and the bytes read per answer', () => {
+    const { requests, bytesPerAnswer } = parseWrk(report);
+    expect(requests).toBe(219000);
+    expect(bytesPerAnswer).toBeCloseTo((700 * 1024 * 1024) / 219000, 6);
   });
 
   it('counts non-2xx answers and socket errors as failures', () => {

@@ -35,6 +35,8 @@ export interface ChartVarnish {
   mallocMb: number;
   /** `-s Transient=malloc,<T>m` of the chart, in MiB. */
   transientMb: number;
+  /** `-l <L>m` of the chart (vsl_space, the shared-memory log), in MiB. */
+  vslSpaceMb: number;
   /** The chart's `-p name=value` parameters, except vcl_path (a path inside the pod). */
   params: Record<string, string>;
   /** The whole varnishd argument list of the chart's container (paths as inside the pod). */
@@ -102,6 +104,7 @@ export function renderChartVarnish(options: ChartVarnishOptions): ChartVarnish {
 export function varnishdSettings(args: string[]): Omit<ChartVarnish, 'siteVcl' | 'varnishdArgs'> {
   let mallocMb = NaN;
   let transientMb = NaN;
+  let vslSpaceMb = NaN;
   const params: Record<string, string> = {};
   args.forEach((arg, i) => {
     const value = args[i + 1] ?? '';
@@ -111,12 +114,17 @@ export function varnishdSettings(args: string[]): Omit<ChartVarnish, 'siteVcl' |
       if (storage[1]) transientMb = Number(storage[2]);
       else mallocMb = Number(storage[2]);
     }
+    if (arg === '-l') {
+      const vsl = /^(\d+)m$/.exec(value);
+      if (!vsl) throw new Error(`unexpected -l (vsl_space) argument in the chart: ${value}`);
+      vslSpaceMb = Number(vsl[1]);
+    }
     if (arg === '-p') {
       const [name, ...rest] = value.split('=');
       if (name && name !== 'vcl_path') params[name] = rest.join('=');
     }
   });
-  if (!(mallocMb > 0 && transientMb > 0))
-    throw new Error(`no storage sizes in the chart's varnishd args: ${args.join(' ')}`);
-  return { mallocMb, transientMb, params };
+  if (!(mallocMb > 0 && transientMb > 0 && vslSpaceMb > 0))
+    throw new Error(`no storage or log sizes in the chart's varnishd args: ${args.join(' ')}`);
+  return { mallocMb, transientMb, vslSpaceMb, params };
 }

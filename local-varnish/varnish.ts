@@ -25,12 +25,16 @@ export interface VarnishOptions {
   siteVcl?: string;
   /** `-p name=value` runtime parameters added to (or replacing) the chart's. */
   params?: Record<string, string>;
+  /** CPUs varnishd may run on (`taskset -c` list, e.g. "1" or "0,1"): benchmarks give every server the same set. */
+  cpus?: string;
   readyTimeoutMs?: number;
 }
 
 export interface RunningVarnish {
   url: string;
   workDir: string;
+  /** The manager process (its child, which serves requests, is the manager's only child process). */
+  pid: number;
   /** varnishstat counters, e.g. counters()['MAIN.backend_req']. */
   counters(): Promise<Record<string, number>>;
   stop(): Promise<void>;
@@ -64,9 +68,13 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
     '-p', `vcl_path=${POLICY_DIR}`,
     '-s', `malloc,${options.mallocMb ?? chart.mallocMb}M`,
     '-s', `Transient=malloc,${options.transientMb ?? chart.transientMb}M`,
+    '-l', `${chart.vslSpaceMb}M`,
     ...Object.entries(params).flatMap(([name, value]) => ['-p', `${name}=${value}`]),
   ];
-  const child = spawn('varnishd', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...commandArgs] = options.cpus
+    ? ['taskset', '-c', options.cpus, 'varnishd', ...args]
+    : ['varnishd', ...args];
+  const child = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -93,6 +101,7 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
   return {
     url,
     workDir,
+    pid: child.pid!,
     async counters() {
       const { stdout } = await run('varnishstat', ['-n', workDir, '-1', '-j']);
       const parsed = JSON.parse(stdout) as { counters: Record<string, { value: number }> };

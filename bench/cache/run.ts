@@ -1,8 +1,9 @@
 /**
- * Cache benchmark: node --import tsx bench/cache/run.ts [--seconds 5] [--rounds 3] [--api-url URL]
- * Prints, from one run: Varnish hit ÷ nginx proxy_cache hit, Varnish hit ÷ Varnish synthetic, backend fetches for
- * 200 concurrent cold requests, hit p99 at 50 connections; with --api-url (a full URL served by the real API),
- * also Varnish hit ÷ API direct for that URL. wrk shares the CPU with the servers: compare ratios, not absolutes.
+ * Cache benchmark: node --import tsx bench/cache/run.ts [--seconds 5] [--rounds 5] [--warmup 1] [--api-url URL]
+ * Prints, from one run: Varnish hit ÷ nginx proxy_cache hit and hit p99 ÷ nginx hit p99 (medians of paired rounds,
+ * with their spread), Varnish hit ÷ Varnish synthetic, server CPU per answer, backend fetches for 200 concurrent
+ * cold requests, hit p99 at 50 connections; with the real API, also Varnish hit ÷ API direct. wrk shares the machine
+ * with the servers and with everyone else's work: compare ratios, not absolutes, and read the load averages.
  */
 import { Agent, request } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,37 +12,66 @@ import { join } from 'node:path';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
 import { startVarnish, type RunningVarnish } from '../../local-varnish/varnish.js';
 import { startApi } from '../../stack/api-process.js';
-import { startNginx } from './nginx.js';
+import { cpuCount, startNginx } from './nginx.js';
 import { startOrigin } from './origin.js';
-import { parseCli, wholeNumber } from '../../tools/cli.js';
+import { load1, treeCpuSeconds } from './cpu.js';
+import { median, pairedRounds, type Sample } from './rounds.js';
+import { EXIT_USAGE, parseCli, wholeNumber } from '../../tools/cli.js';
 import { runWrk, type WrkResult } from '../wrk.js';
 
-const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--connections N] [--api-url URL]
-Varnish hit ÷ nginx proxy_cache hit, Varnish hit ÷ Varnish synthetic, backend fetches for 200 concurrent cold requests
-and hit p99, all on loopback; with --api-url also Varnish hit ÷ API direct for that URL.
-  --seconds N       length of each wrk run (default 5)
-  --rounds N        alternating rounds per comparison (default 3)
-  --connections N   wrk connections (default 50)
-  --api-url URL     a full URL served by the real API (default: start the emulator and one API process)
-  -h, --help        print this help`;
+const allCpus = `0-${cpus().length - 1}`;
+const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--warmup N] [--connections N]
+                               [--server-cpus LIST] [--wrk-cpus LIST] [--hit-only] [--api-url URL]
+Varnish hit ÷ nginx proxy_cache hit and p99 ÷ p99 (median of paired rounds, Varnish and nginx alternating
+ABBA so load drift hits both), Varnish hit ÷ Varnish synthetic, server CPU per answer, backend fetches for 200
+concurrent cold requests, all on loopback; also Varnish hit ÷ API direct (a real API on the seeded emulator).
+  --seconds N          length of each wrk run (default 5)
+  --rounds N           measured rounds; each runs Varnish, nginx and the synthetic Varnish once (default 5)
+  --warmup N           rounds run first and discarded (default 1)
+  --connections N      wrk connections (default 50)
+  --server-cpus LIST   CPUs (taskset -c list) every server may use, the same for all (default ${allCpus})
+  --wrk-cpus LIST      CPUs wrk may use (default ${allCpus}); wrk runs one thread per CPU, at most 2
+  --hit-only           only the hit comparison (no cold-request and API-direct parts)
+  --api-url URL        a full URL served by the real API (default: start the emulator and one API process)
+  -h, --help           print this help`;
 const values = parseCli(usage, {
   seconds: { type: 'string', default: '5' },
-  rounds: { type: 'string', default: '3' },
+  rounds: { type: 'string', default: '5' },
+  warmup: { type: 'string', default: '1' },
   connections: { type: 'string', default: '50' },
+  'server-cpus': { type: 'string', default: allCpus },
+  'wrk-cpus': { type: 'string', default: allCpus },
+  'hit-only': { type: 'boolean', default: false },
   'api-url': { type: 'string' },
 });
 const seconds = wholeNumber(usage, 'seconds', values.seconds);
 const rounds = wholeNumber(usage, 'rounds', values.rounds);
+const warmup = wholeNumber(usage, 'warmup', values.warmup, 0);
 const connections = wholeNumber(usage, 'connections', values.connections);
+const serverCpus = cpuList('server-cpus', values['server-cpus']);
+const wrkCpus = cpuList('wrk-cpus', values['wrk-cpus']);
+const wrkThreads = Math.min(2, cpuCount(wrkCpus));
 const COLD_CLIENTS = 200;
 const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083 };
+
+function cpuList(name: string, text: string): string {
+  const ids = /^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text) ? text.split(/[,-]/).map(Number) : [-1];
+  if (ids.some((id) => id >= cpus().length || id < 0)) {
+    console.error(
+      `--${name} must be a taskset -c list of CPUs 0-${cpus().length - 1}, got '${text}'\n\n${usage}`,
+    );
+    process.exit(EXIT_USAGE);
+  }
+  return text;
+}
 
 const work = await mkdtemp(join(tmpdir(), 'bench-cache-'));
 const origin = await startOrigin(300);
 const stops: (() => Promise<unknown>)[] = [];
+const loadAtStart = loadavg();
 try {
   // Production's site VCL, storage sizes and varnishd parameters, rendered by the chart (helm template).
-  const varnishOptions = { environment: 'production' } as const;
+  const varnishOptions = { environment: 'production', cpus: serverCpus } as const;
   const varnish = await startVarnish({
     ...varnishOptions,
     backends: [{ host: '127.0.0.1', port: origin.port }],
@@ -57,7 +87,8 @@ try {
     siteVcl: syntheticVcl(origin.tile.length),
   });
   stops.push(synthetic.stop);
-  stops.push(await startNginx(join(work, 'nginx'), PORTS.nginx, origin.port));
+  const nginx = await startNginx(join(work, 'nginx'), PORTS.nginx, origin.port, serverCpus);
+  stops.push(nginx.stop);
 
   const tileUrl = (port: number) => `http://127.0.0.1:${port}/maps/tileset/bench.bench.tiles/10/512/384`;
   for (const port of [PORTS.varnish, PORTS.nginx]) {
@@ -67,59 +98,117 @@ try {
       throw new Error(`warm-up on port ${port} did not give a cache hit (X-Cache: ${status})`);
   }
 
-  const best: Record<string, WrkResult> = {};
-  for (let round = 1; round <= rounds; round++) {
-    for (const [name, port] of [
-      ['varnish hit', PORTS.varnish],
-      ['nginx hit', PORTS.nginx],
-      ['varnish synthetic', PORTS.synthetic],
-    ] as const) {
-      const result = await runWrk(tileUrl(port), connections, seconds);
-      if (result.errors > 0) throw new Error(`${name}: ${result.errors} failed requests`);
-      console.log(
-        `round ${round} ${name.padEnd(18)} ${result.requestsPerSec.toFixed(0).padStart(8)} req/s  p99 ${result.p99Ms.toFixed(2)} ms`,
-      );
-      if (!best[name] || result.requestsPerSec > best[name].requestsPerSec) best[name] = result;
-    }
-  }
+  const targets = [
+    { name: 'varnish hit', port: PORTS.varnish, pid: varnish.pid },
+    { name: 'nginx hit', port: PORTS.nginx, pid: nginx.pid },
+    { name: 'varnish synthetic', port: PORTS.synthetic, pid: synthetic.pid },
+  ] as const;
+  const measure = async (target: (typeof targets)[number]): Promise<Sample> => {
+    const cpuBefore = await treeCpuSeconds(target.pid);
+    const result = await runWrk(tileUrl(target.port), connections, seconds, 2, {
+      cpus: wrkCpus,
+      threads: wrkThreads,
+    });
+    const serverCpuSeconds = (await treeCpuSeconds(target.pid)) - cpuBefore;
+    if (result.errors > 0) throw new Error(`${target.name}: ${result.errors} failed requests`);
+    return {
+      ...result,
+      serverCpuUsPerAnswer: (serverCpuSeconds * 1e6) / result.requests,
+      wrkCpuShare: result.wrkCpuSeconds / (seconds * wrkThreads),
+      load1: load1(),
+    };
+  };
+  const measured = await pairedRounds(targets, warmup, rounds, measure, (round, name, s) =>
+    console.log(
+      `${round} ${name.padEnd(18)} ${s.requestsPerSec.toFixed(0).padStart(7)} req/s  p99 ${s.p99Ms.toFixed(2).padStart(6)} ms  ` +
+        `server ${s.serverCpuUsPerAnswer.toFixed(1).padStart(5)} µs CPU/answer  wrk CPU ${(s.wrkCpuShare * 100).toFixed(0).padStart(3)} %  ` +
+        `${s.bytesPerAnswer.toFixed(0)} B/answer  load ${s.load1.toFixed(1)}`,
+    ),
+  );
+  const v = measured['varnish hit'];
+  const n = measured['nginx hit'];
+  const s = measured['varnish synthetic'];
+  const perRound = (f: (i: number) => number) => v.map((_, i) => f(i));
+  const hitRatios = perRound((i) => v[i]!.requestsPerSec / n[i]!.requestsPerSec);
+  const p99Ratios = perRound((i) => v[i]!.p99Ms / n[i]!.p99Ms);
+  const syntheticRatios = perRound((i) => v[i]!.requestsPerSec / s[i]!.requestsPerSec);
+  const cpuRatios = perRound((i) => v[i]!.serverCpuUsPerAnswer / n[i]!.serverCpuUsPerAnswer);
+  for (let i = 0; i < v.length; i++)
+    console.log(
+      `round ${i + 1}: Varnish ÷ nginx ${hitRatios[i]!.toFixed(2)}, p99 ÷ p99 ${p99Ratios[i]!.toFixed(2)}, CPU/answer ÷ ${cpuRatios[i]!.toFixed(2)}`,
+    );
 
-  const varnishCold = await coldFetches(varnish.url, '/cold/varnish', origin.fetchesOf);
-  const nginxCold = await coldFetches(`http://127.0.0.1:${PORTS.nginx}`, '/cold/nginx', origin.fetchesOf);
-  const api = await apiDirect(values['api-url'] ?? (await startRealApi()), work, varnishOptions);
-
-  const hit = best['varnish hit']!;
   const rows: [string, string, string][] = [
-    ['Varnish hit ÷ nginx proxy_cache hit', ratio(hit, best['nginx hit']!), '≥ 1.0'],
-    ['Varnish hit ÷ Varnish synthetic', ratio(hit, best['varnish synthetic']!), '≥ 0.8'],
-    ['Varnish hit ÷ API direct', ratio(api.viaVarnish, api.direct), '≥ 50'],
-    [`Backend fetches, ${COLD_CLIENTS} concurrent cold requests (Varnish)`, String(varnishCold), '= 1'],
+    ['Varnish hit ÷ nginx proxy_cache hit', spread(hitRatios), '≥ 1.0'],
+    ['Varnish hit p99 ÷ nginx hit p99', spread(p99Ratios), '≤ 1.0'],
+    ['Varnish hit ÷ Varnish synthetic', spread(syntheticRatios), '≥ 0.8'],
+    ['Server CPU per answer, Varnish ÷ nginx', spread(cpuRatios), '—'],
+  ];
+  if (!values['hit-only']) {
+    const varnishCold = await coldFetches(varnish.url, '/cold/varnish', origin.fetchesOf);
+    const nginxCold = await coldFetches(`http://127.0.0.1:${PORTS.nginx}`, '/cold/nginx', origin.fetchesOf);
+    const api = await apiDirect(values['api-url'] ?? (await startRealApi()), work);
+    rows.push(['Varnish hit ÷ API direct', ratio(api.viaVarnish, api.direct), '≥ 50']);
+    rows.push([
+      `Backend fetches, ${COLD_CLIENTS} concurrent cold requests (Varnish)`,
+      String(varnishCold),
+      '= 1',
+    ]);
+    rows.push([`Backend fetches, ${COLD_CLIENTS} concurrent cold requests (nginx)`, String(nginxCold), '—']);
+    rows.push([
+      'API direct throughput (API + emulator)',
+      `${api.direct.requestsPerSec.toFixed(0)} req/s`,
+      '—',
+    ]);
+    rows.push([
+      'Varnish hit throughput on the API URL',
+      `${api.viaVarnish.requestsPerSec.toFixed(0)} req/s`,
+      '—',
+    ]);
+  }
+  const med = (samples: Sample[], f: (x: Sample) => number, digits = 0) =>
+    median(samples.map(f)).toFixed(digits);
+  rows.push(
+    [`Varnish hit p99 at ${connections} connections`, `${med(v, (x) => x.p99Ms, 2)} ms`, '≤ 2 ms'],
+    ['nginx hit p99', `${med(n, (x) => x.p99Ms, 2)} ms`, '—'],
     [
-      `Backend fetches, ${COLD_CLIENTS} concurrent cold requests (nginx, for reference)`,
-      String(nginxCold),
+      'Throughput: Varnish hit / nginx hit / synthetic',
+      `${med(v, (x) => x.requestsPerSec)} / ${med(n, (x) => x.requestsPerSec)} / ${med(s, (x) => x.requestsPerSec)} req/s`,
       '—',
     ],
-    [`Varnish hit p99 at ${connections} connections`, `${hit.p99Ms.toFixed(2)} ms`, '≤ 2 ms'],
-    ['Varnish hit throughput', `${hit.requestsPerSec.toFixed(0)} req/s`, '—'],
-    ['nginx proxy_cache hit throughput', `${best['nginx hit']!.requestsPerSec.toFixed(0)} req/s`, '—'],
-    ['Varnish synthetic throughput', `${best['varnish synthetic']!.requestsPerSec.toFixed(0)} req/s`, '—'],
-  ];
-  rows.push(['API direct throughput (API + emulator)', `${api.direct.requestsPerSec.toFixed(0)} req/s`, '—']);
-  rows.push([
-    'Varnish hit throughput on the API URL',
-    `${api.viaVarnish.requestsPerSec.toFixed(0)} req/s`,
-    '—',
-  ]);
+    [
+      'Server CPU per answer: Varnish / nginx',
+      `${med(v, (x) => x.serverCpuUsPerAnswer, 1)} / ${med(n, (x) => x.serverCpuUsPerAnswer, 1)} µs`,
+      '—',
+    ],
+    [
+      'Bytes per answer: Varnish / nginx (same answer)',
+      `${med(v, (x) => x.bytesPerAnswer)} / ${med(n, (x) => x.bytesPerAnswer)}`,
+      '—',
+    ],
+    [
+      'wrk CPU use: Varnish / nginx rounds (near 100 %: wrk is the bottleneck)',
+      `${med(v, (x) => x.wrkCpuShare * 100)} / ${med(n, (x) => x.wrkCpuShare * 100)} %`,
+      '—',
+    ],
+  );
+  const loads = [...v, ...n, ...s].map((x) => x.load1);
   console.log(
-    `\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · wrk -t2 -c${connections} -d${seconds}s, best of ${rounds} rounds, ${origin.tile.length}-byte gzip tile, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')}\n`,
+    `\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · wrk -t${wrkThreads} -c${connections} -d${seconds}s on CPUs ${wrkCpus}, ` +
+      `servers on CPUs ${serverCpus} · median of ${rounds} paired rounds after ${warmup} discarded, (min–max) · ${origin.tile.length}-byte gzip tile · ` +
+      `load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, during rounds ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
   );
   console.log('| figure | measured | goal |\n|---|---|---|');
-  for (const [figure, measured, goal] of rows) console.log(`| ${figure} | ${measured} | ${goal} |`);
+  for (const [figure, measuredValue, goal] of rows) console.log(`| ${figure} | ${measuredValue} | ${goal} |`);
 } finally {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   await origin.close();
   await rm(work, { recursive: true, force: true });
+}
+
+/** "median (min–max)" of per-round ratios. */
+function spread(ratios: number[]): string {
+  return `${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
 }
 
 function ratio(a: WrkResult, b: WrkResult): string {
@@ -172,11 +261,11 @@ async function startRealApi(): Promise<string> {
 }
 
 /** wrk on the API URL directly (slow origin: long wrk timeout), then through a Varnish in front of that API. */
-async function apiDirect(apiUrl: string, work: string, chart: { environment: 'production' }) {
+async function apiDirect(apiUrl: string, work: string) {
   const target = new URL(apiUrl);
   const direct = await runWrk(apiUrl, connections, seconds, 30);
   const front: RunningVarnish = await startVarnish({
-    ...chart,
+    environment: 'production',
     backends: [{ host: target.hostname, port: Number(target.port || 80) }],
     listenPort: PORTS.apiVarnish,
     workDir: join(work, 'api-varnish'),
