@@ -25,7 +25,7 @@ import {
   requireProjectImage,
 } from './environments.js';
 import { pinned } from './images.js';
-import { initialised } from './terraform.js';
+import { initialised, terraformRoot } from './terraform.js';
 import {
   accessToken,
   ciTools,
@@ -258,20 +258,24 @@ export class MapsApi {
   }
 
   /**
-   * `terraform plan -out` of terraform/envs/<env>: a directory holding the saved plan (`tfplan`, what `apply`
-   * applies) and its text (`plan.txt`). Never cached: a cached plan would describe yesterday's infrastructure.
+   * `terraform plan -out` of terraform/envs/<env> (or terraform/shared): a directory holding the saved plan (`tfplan`,
+   * what `apply` applies) and its text (`plan.txt`). Never cached: a cached plan would describe yesterday's
+   * infrastructure.
    */
   @func({ cache: 'never' })
   async plan(
-    /** Which environment root (terraform/envs/<env>) to plan. */
+    /** Which environment root (terraform/envs/<env>) to plan; with --shared, production. */
     env: Environment,
     /** gcloud credentials of the planner (read-only) or of Terraform's own identity. */
     gcpCredentials: Secret,
+    /** Plan terraform/shared (the registry every environment reads) instead; only with --env production. */
+    shared: boolean = false,
   ): Promise<Directory> {
+    const root = terraformRoot(env, shared);
     await environment(this.source, env);
     // -lock=false: the read-only planner cannot write the state lock; applying the saved plan takes the lock and
     // refuses the plan if the state moved since (Terraform's stale-plan check).
-    return (await initialised(this.source, env, gcpCredentials))
+    return (await initialised(this.source, root, gcpCredentials))
       .withEnvVariable('PLAN_RUN_ID', runId())
       .withExec(['mkdir', '-p', '/out'])
       .withExec(['terraform', 'plan', '-input=false', '-lock=false', '-no-color', '-out=/out/tfplan'])
@@ -282,7 +286,7 @@ export class MapsApi {
   /** `terraform apply` of a saved plan made by `plan` (never a fresh plan). Never cached; production needs --confirm-production. */
   @func({ cache: 'never' })
   async apply(
-    /** Which environment root (terraform/envs/<env>) the plan belongs to. */
+    /** Which environment root (terraform/envs/<env>) the plan belongs to; with --shared, production. */
     env: Environment,
     /** The reviewed plan file: `tfplan` from the directory `plan` exported. */
     plan: File,
@@ -290,10 +294,13 @@ export class MapsApi {
     gcpCredentials: Secret,
     /** Required to change production. */
     confirmProduction: boolean = false,
+    /** The plan is terraform/shared's (made by `plan --shared`); only with --env production. */
+    shared: boolean = false,
   ): Promise<string> {
+    const root = terraformRoot(env, shared);
     refuseUnconfirmedProduction(env, confirmProduction);
     await environment(this.source, env);
-    return (await initialised(this.source, env, gcpCredentials))
+    return (await initialised(this.source, root, gcpCredentials))
       .withFile('/plan/tfplan', plan)
       .withEnvVariable('APPLY_RUN_ID', runId())
       .withExec(['terraform', 'apply', '-input=false', '-lock-timeout=5m', '-no-color', '/plan/tfplan'])

@@ -1,4 +1,4 @@
-/** Terraform for one environment root, initialised the same way by `plan` and `apply`. */
+/** Terraform for one root (an environment's, or shared), initialised the same way by `plan` and `apply`. */
 import { dag, type Container, type Directory, type Secret } from '@dagger.io/dagger';
 import { pinned } from './images.js';
 import { withGoogleCredentials } from './toolbox.js';
@@ -15,9 +15,19 @@ export async function initArgs(source: Directory, root: string): Promise<string[
   return ['terraform', 'init', '-input=false', '-no-color', ...(locked ? ['-lockfile=readonly'] : [])];
 }
 
-/** terraform/envs/<env> initialised against its backend, with the Workload Identity credentials mounted. */
-export async function initialised(source: Directory, env: string, credentials: Secret): Promise<Container> {
-  const root = `terraform/envs/${env}`;
+/**
+ * The root `plan` and `apply` work on: terraform/envs/<env>, or terraform/shared (the one registry, in production's
+ * project and state bucket, so only production's accounts plan and apply it).
+ */
+export function terraformRoot(env: string, shared: boolean): string {
+  if (!shared) return `terraform/envs/${env}`;
+  if (env !== 'production')
+    throw new Error(`terraform/shared belongs to production: use --env production, not ${env}`);
+  return 'terraform/shared';
+}
+
+/** A root initialised against its backend, with the Workload Identity credentials mounted. */
+export async function initialised(source: Directory, root: string, credentials: Secret): Promise<Container> {
   return withGoogleCredentials(dag.container().from(pinned('terraform')), credentials)
     .withMountedCache('/root/.terraform.d/plugin-cache', dag.cacheVolume('maps-api-terraform-plugins'))
     .withEnvVariable('TF_PLUGIN_CACHE_DIR', '/root/.terraform.d/plugin-cache')

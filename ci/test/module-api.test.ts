@@ -42,12 +42,13 @@ const DOCUMENTED: Record<
   scan: {},
   publish: { gcpCredentials: SECRET, tag: STRING },
   render: { env: ENV, apiImage: IMAGE_OPTIONAL, varnishImage: IMAGE_OPTIONAL },
-  plan: { env: ENV, gcpCredentials: SECRET },
+  plan: { env: ENV, gcpCredentials: SECRET, shared: { type: 'BOOLEAN_KIND', default: false } },
   apply: {
     env: ENV,
     plan: { type: 'File' },
     gcpCredentials: SECRET,
     confirmProduction: { type: 'BOOLEAN_KIND', default: false },
+    shared: { type: 'BOOLEAN_KIND', default: false },
   },
   resolveImages: { tag: STRING, gcpCredentials: SECRET, releaseTag: { type: 'STRING_KIND', default: '' } },
   deploy: {

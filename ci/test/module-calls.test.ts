@@ -429,6 +429,37 @@ describe('module functions as the engine sees them', () => {
       );
       expect(engine.chains).toHaveLength(0);
     });
+    it('plans and applies terraform/shared with --shared, only as production (its state and accounts)', async () => {
+      const planned = await run(async (m) =>
+        (await m.plan(Environment.production, credentials(), true)).id(),
+      );
+      expect(calls(planned.chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/shared');
+      expect(calls(planned.chains, 'withWorkdir').map((c) => c.args.path)).not.toContain(
+        '/terraform/envs/production',
+      );
+      expect(execs(planned.chains).find((a) => a[1] === 'plan')).toEqual(
+        expect.arrayContaining(['-out=/out/tfplan', '-lock=false']),
+      );
+      engine.reset();
+      const applied = await run((m) =>
+        m.apply(Environment.production, planFile(), credentials(), true, true),
+      );
+      expect(calls(applied.chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/shared');
+      expect(
+        execs(applied.chains)
+          .filter((a) => a[0] === 'terraform')
+          .map((a) => a[1]),
+      ).toEqual(['init', 'apply']);
+      expectSecretsOnlyAsSecretIds(applied.chains);
+      engine.reset();
+      await expect(
+        run((m) => m.apply(Environment.production, planFile(), credentials(), false, true)),
+      ).rejects.toThrow(/confirm-production/);
+      await expect(
+        run(async (m) => (await m.plan(Environment.staging, credentials(), true)).id()),
+      ).rejects.toThrow(/terraform\/shared belongs to production/);
+      expect(engine.chains).toHaveLength(0);
+    });
   });
 
   it('resolve-images turns the commit tag into both digest references and tags them for a release', async () => {

@@ -1,6 +1,6 @@
 /** GitHub workflows: actionlint on every file, then the pipeline's policies over the parsed YAML. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,9 @@ const environments = Object.keys(
 );
 const workflows = loadWorkflows();
 const byFile = (file: string) => workflows.find((w) => w.file === file) as Workflow;
+const authOf = (job: Job) =>
+  job.steps.find((s) => s.uses?.startsWith('google-github-actions/auth@'))?.with as
+    Record<string, string> | undefined;
 const allJobs = workflows.flatMap((w) => Object.entries(w.jobs).map(([name, job]) => ({ w, name, job })));
 
 function actionlint(args: string[], cwd: string) {
@@ -187,11 +190,74 @@ describe('workflow policies', () => {
     }
   });
 
+  it('plans and applies every Terraform root but bootstrap (an Owner applies that one by hand)', () => {
+    const terraform = join(repoRoot, 'terraform');
+    const hasTf = (dir: string) => readdirSync(join(terraform, dir)).some((f) => f.endsWith('.tf'));
+    const roots = [
+      ...readdirSync(terraform).filter((d) => d !== 'modules' && statSync(join(terraform, d)).isDirectory()),
+      ...readdirSync(join(terraform, 'envs')).map((env) => `envs/${env}`),
+    ].filter(hasTf);
+    expect(roots.sort()).toEqual(['bootstrap', 'shared', ...environments.map((env) => `envs/${env}`)].sort());
+    const applies = Object.values(byFile('infra.yml').jobs).flatMap((job) => runs(job));
+    const applied = (root: string) =>
+      root === 'shared'
+        ? /^dagger call apply --env production --shared /
+        : new RegExp(`^dagger call apply --env ${root.slice(5)} (?!.*--shared)`);
+    for (const root of roots.filter((r) => r !== 'bootstrap'))
+      expect(
+        applies.filter((run) => applied(root).test(run)),
+        root,
+      ).toHaveLength(1);
+    expect(JSON.stringify(workflows)).not.toContain('bootstrap');
+  });
+
+  it("applies terraform/shared after production, from a version tag, in production with Terraform's identity", () => {
+    const infra = byFile('infra.yml');
+    const apply = infra.jobs['apply-shared'] as Job;
+    // After production's apply, which creates the node account the registry grants read to (IAM refuses a member
+    // that does not exist), and only when that apply succeeded.
+    expect(needsOf(apply).sort()).toEqual(['apply-production', 'plan-shared']);
+    expect(apply.if).toMatch(/startsWith\(github\.ref, 'refs\/tags\/v'\)/);
+    expect(apply.if).toContain("needs.apply-production.result == 'success'");
+    expect(environmentOf(apply)).toBe('production');
+    expect(authOf(apply)).toEqual({
+      workload_identity_provider: '${{ vars.WORKLOAD_IDENTITY_PROVIDER }}',
+      service_account: '${{ vars.TERRAFORM_SERVICE_ACCOUNT }}',
+    });
+    const download = apply.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download?.with).toEqual({ name: 'plan-shared', path: 'plan-shared' });
+    expect(runs(apply)).toEqual([
+      'dagger call apply --env production --shared --confirm-production --plan plan-shared/tfplan --gcp-credentials "file:$GOOGLE_APPLICATION_CREDENTIALS"',
+    ]);
+
+    // Its plan: made by the read-only planner in production-plan (the state is in production's bucket).
+    const plan = infra.jobs['plan-shared'] as Job;
+    expect(environmentOf(plan)).toBe('production-plan');
+    expect(authOf(plan)?.service_account).toBe('${{ vars.PLAN_SERVICE_ACCOUNT }}');
+    expect(runs(plan)).toEqual([
+      'dagger call plan --env production --shared --gcp-credentials "file:$GOOGLE_APPLICATION_CREDENTIALS" export --path plan-shared',
+    ]);
+    const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(upload?.with).toMatchObject({ name: 'plan-shared', path: 'plan-shared/' });
+    expect(plan.if).toBe(infra.jobs.plan?.if);
+
+    // Production's accounts hold state roles on production's bucket only: shared's state must live there.
+    const bucketOf = (root: string) =>
+      /bucket\s*=\s*"([^"]+)"/.exec(
+        readFileSync(join(repoRoot, 'terraform', root, 'backend.tf'), 'utf8'),
+      )?.[1];
+    expect(bucketOf('shared')).toBe(bucketOf('envs/production'));
+    expect(bucketOf('shared')).toBeDefined();
+  });
+
   it('names only environments from environments.json, and matrices cover all of them', () => {
     for (const { w, name, job } of allJobs) {
       const env = environmentOf(job);
       if (env && !env.includes('${{'))
-        expect([...environments, 'publish'], `${w.file} ${name}`).toContain(env);
+        expect(
+          [...environments, ...environments.map((e) => `${e}-plan`), 'publish'],
+          `${w.file} ${name}`,
+        ).toContain(env);
       if (env?.includes('${{'))
         expect(['${{ matrix.env }}', '${{ matrix.env }}-plan', '${{ inputs.env }}']).toContain(env);
       const matrix = job.strategy?.matrix?.env;
