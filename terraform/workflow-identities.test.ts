@@ -143,7 +143,12 @@ describe('workflows use only identities Terraform creates for their GitHub envir
       if (/dagger call deploy\b/.test(calls)) expect(roles).toContain('roles/container.developer');
       if (/dagger call replicate-table\b/.test(calls)) {
         expect(roles).toEqual(
-          expect.arrayContaining(['roles/bigquery.jobUser', 'roles/monitoring.metricWriter']),
+          // clusterViewer: the cluster endpoint for the cache ban's port-forward (RBAC: the chart's invalidator Role).
+          expect.arrayContaining([
+            'roles/bigquery.jobUser',
+            'roles/monitoring.metricWriter',
+            'roles/container.clusterViewer',
+          ]),
         );
       }
       if (/dagger call (publish|resolve-images?)\b/.test(calls)) {

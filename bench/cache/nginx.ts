@@ -8,7 +8,7 @@ import { CORS_RESPONSE_HEADERS } from '../../api/src/cors.js';
 /**
  * nginx proxy_cache set up the way careful nginx users do: lock, stale, background update, upstream keepalive.
  * Like for like with the production VCL: the same answer on the wire (CORS headers and X-Cache added on delivery,
- * X-Table-Id hidden), one worker per CPU it may use (Varnish gets the same CPU set).
+ * X-Table-Id and X-Data-Version passed through), one worker per CPU it may use (Varnish gets the same CPU set).
  */
 export function nginxConfig(
   dir: string,
@@ -55,7 +55,6 @@ http {
       proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
       proxy_cache_background_update on;
       proxy_cache_revalidate on;
-      proxy_hide_header X-Table-Id;
       add_header X-Cache $upstream_cache_status always;
       ${cors}
     }

@@ -379,7 +379,11 @@ export class MapsApi {
       .stdout();
   }
 
-  /** Copies the public osm_buildings tileset into the replica dataset (the replica/ tool). */
+  /**
+   * Copies the public osm_buildings tileset into the replica dataset (the replica/ tool), then bans the switched
+   * table in the environment's Varnish: through the Kubernetes API's port-forward, so the BAN arrives from 127.0.0.1
+   * inside the pod, the only source `acl purgers` admits (docs/caching.md#invalidation).
+   */
   @func({ cache: 'never' })
   async replicateTable(
     /** Environment whose project receives the replica. */
@@ -388,21 +392,34 @@ export class MapsApi {
     gcpCredentials: Secret,
     /** `versioned` (a new table, then switch) or `overwrite` (replica/README.md). */
     mode: string = 'versioned',
-    /** Print what would be copied, change nothing. */
+    /** Print the plan (every step, the ban included), change nothing. */
     dryRun: boolean = false,
     /** Only prove the replica equals its source. */
     verifyOnly: boolean = false,
-    /** Varnish URL to send a BAN to after a switch; empty: no ban. */
-    banUrl: string = '',
+    /** After a switch, ban the table's cached objects in the environment's Varnish (false: leave them to their TTL). */
+    invalidate: boolean = true,
   ): Promise<string> {
     const target = await environment(this.source, env);
     const args = ['--dest-project', target.gcpProject, '--mode', mode, '--report-freshness'];
     if (dryRun) args.push('--dry-run');
     if (verifyOnly) args.push('--verify-only');
-    if (banUrl) args.push('--ban-url', banUrl);
-    const run = withGoogleCredentials(workspace(this.source), gcpCredentials)
-      .withEnvVariable('REPLICA_RUN_ID', runId())
-      .withExec(['npm', 'run', 'replicate', '-w', 'replica', '--', ...args], { expect: ReturnType.Any });
+    const id = runId();
+    let tool = withGoogleCredentials(workspace(this.source), gcpCredentials).withEnvVariable(
+      'REPLICA_RUN_ID',
+      id,
+    );
+    if (invalidate && !verifyOnly) {
+      args.push('--ban-service', `${target.namespace}/${RELEASE}-varnish`);
+      // A dry run only prints the ban; a real one port-forwards as the replica identity (the chart's invalidator Role).
+      if (!dryRun) {
+        tool = tool
+          .withMountedSecret('/run/secrets/kubeconfig', await kubeconfig(target, gcpCredentials, id))
+          .withEnvVariable('KUBECONFIG', '/run/secrets/kubeconfig');
+      }
+    }
+    const run = tool.withExec(['npm', 'run', 'replicate', '-w', 'replica', '--', ...args], {
+      expect: ReturnType.Any,
+    });
     // The tool's exit codes (replica/README.md): 0 copied, 3 already up to date — both success; anything else fails.
     const code = await run.exitCode();
     if (code !== 0 && code !== 3) throw new Error(`replica tool exited ${code}:\n${await run.stderr()}`);

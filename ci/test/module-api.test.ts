@@ -65,7 +65,7 @@ const DOCUMENTED: Record<
     mode: { type: 'STRING_KIND', default: 'versioned' },
     dryRun: { type: 'BOOLEAN_KIND', default: false },
     verifyOnly: { type: 'BOOLEAN_KIND', default: false },
-    banUrl: { type: 'STRING_KIND', default: '' },
+    invalidate: { type: 'BOOLEAN_KIND', default: true },
   },
 };
 

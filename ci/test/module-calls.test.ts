@@ -658,9 +658,9 @@ describe('module functions as the engine sees them', () => {
     );
   });
 
-  it('replicate-table calls the replica tool with the environment project and flags', async () => {
+  it('replicate-table plans the ban of the Varnish Service in the environment namespace on a dry run, without cluster access', async () => {
     const { chains } = await run((m) =>
-      m.replicateTable(Environment.staging, credentials(), 'overwrite', true, false, 'http://varnish/ban'),
+      m.replicateTable(Environment.staging, credentials(), 'overwrite', true),
     );
     const replicate = execs(chains).find((a) => a.includes('replicate')) ?? [];
     expect(replicate).toEqual([
@@ -676,10 +676,47 @@ describe('module functions as the engine sees them', () => {
       'overwrite',
       '--report-freshness',
       '--dry-run',
-      '--ban-url',
-      'http://varnish/ban',
+      '--ban-service',
+      'maps-api/maps-api-varnish',
     ]);
+    expect(execs(chains).some((a) => a.join(' ').includes('clusters describe'))).toBe(false);
     expectSecretsOnlyAsSecretIds(chains);
+  });
+
+  it("replicate-table's real run bans through the cluster's kubeconfig (the replica identity's port-forward)", async () => {
+    const { chains } = await run((m) => m.replicateTable(Environment.dev, credentials()));
+    const chain = chains.find((c) => execs([c]).some((a) => a.includes('replicate')));
+    if (!chain) throw new Error('no replicate exec');
+    expect(
+      execs([chain])
+        .find((a) => a.includes('replicate'))
+        ?.slice(-2),
+    ).toEqual(['--ban-service', 'maps-api/maps-api-varnish']);
+    expect(calls([chain], 'withMountedSecret').map((c) => c.args.path)).toContain('/run/secrets/kubeconfig');
+    expect(calls([chain], 'withEnvVariable')).toContainEqual({
+      field: 'withEnvVariable',
+      args: { name: 'KUBECONFIG', value: '/run/secrets/kubeconfig' },
+    });
+    expect(
+      execs(chains).some(
+        (a) => a.join(' ').includes('KUBECONFIG_OUT') || a.join(' ').includes('clusters describe'),
+      ),
+    ).toBe(true);
+    expectSecretsOnlyAsSecretIds(chains);
+  });
+
+  it('replicate-table without --invalidate or with --verify-only passes no ban', async () => {
+    for (const call of [
+      (m: MapsApi) => m.replicateTable(Environment.dev, credentials(), 'versioned', false, false, false),
+      (m: MapsApi) => m.replicateTable(Environment.dev, credentials(), 'versioned', false, true),
+    ]) {
+      const { chains } = await run(call);
+      const replicate = execs(chains).find((a) => a.includes('replicate')) ?? [];
+      expect(replicate).not.toContain('--ban-service');
+      expect(calls(chains, 'withMountedSecret').map((c) => c.args.path)).not.toContain(
+        '/run/secrets/kubeconfig',
+      );
+    }
   });
 
   it('replicate-table counts "already up to date" (exit 3) as success and fails on any other non-zero exit', async () => {

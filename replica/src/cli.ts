@@ -5,15 +5,24 @@ import { parseArgs } from 'node:util';
 import { BigQuery } from '@google-cloud/bigquery';
 import { ExitCode } from './exit-codes.js';
 import { provesFreshness, reportFreshness } from './freshness.js';
-import { destinationRef, parseKeep, parseMode, type ReplicaOptions } from './options.js';
+import { serviceTarget, urlTarget } from './cache-target.js';
+import {
+  DEFAULT_SETTLE_MS,
+  destinationRef,
+  parseKeep,
+  parseMode,
+  parseSettleMs,
+  type ReplicaOptions,
+} from './options.js';
 import { replicate } from './replicate.js';
 import type { Report } from './report.js';
 import { parseTableRef, UsageError } from './table-ref.js';
 
 const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest-dataset D] [--dest-table T]
-  [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only] [--ban-url URL]
-  [--report-freshness] [--json] [--help|-h]
-defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3
+  [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only]
+  [--ban-url URL | --ban-service NAMESPACE/SERVICE[:PORT]] [--settle-ms MS] [--report-freshness] [--json] [--help|-h]
+defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3;
+  --settle-ms ${DEFAULT_SETTLE_MS} (the API's table-metadata cache + 1 s: the wait before the ban)
 exit codes: 0 done (copied, verified, rolled back, planned), 1 error, 2 usage, 3 already up to date,
   4 verification failed, 5 (--verify-only) the recorded source instant has left time travel: refresh instead`;
 
@@ -60,6 +69,8 @@ function parseOptions(argv: string[]): CliOptions {
       'dry-run': { type: 'boolean', default: false },
       'verify-only': { type: 'boolean', default: false },
       'ban-url': { type: 'string' },
+      'ban-service': { type: 'string' },
+      'settle-ms': { type: 'string', default: String(DEFAULT_SETTLE_MS) },
       'report-freshness': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
     },
@@ -82,13 +93,18 @@ function parseOptions(argv: string[]): CliOptions {
     action: values.rollback ? 'rollback' : values['verify-only'] ? 'verify' : 'refresh',
     dryRun: values['dry-run'],
   };
-  if (values['ban-url']) options.banUrl = new URL(values['ban-url']).toString();
+  if (values['ban-url'] && values['ban-service'])
+    throw new UsageError('--ban-url and --ban-service exclude each other');
+  const settleMs = parseSettleMs(values['settle-ms']);
+  if (values['ban-url']) options.invalidate = { target: urlTarget(values['ban-url']), settleMs };
+  if (values['ban-service']) options.invalidate = { target: serviceTarget(values['ban-service']), settleMs };
   return { options, json: values.json, reportFreshness: values['report-freshness'] };
 }
 
 function printHuman(report: Report): void {
   console.log(`${report.outcome}: ${report.message}`);
   for (const step of report.plan ?? []) console.log(`  - ${step}`);
+  for (const step of report.steps ?? []) console.log(`  done: ${step}`);
   if (report.estimatedVerificationBytes !== undefined) {
     console.log(`  verification would scan ${report.estimatedVerificationBytes} bytes`);
   }

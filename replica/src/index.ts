@@ -9,3 +9,5 @@ export { schemaDifferences } from './schema.js';
 export { parseTableRef, formatRef, tableRef, type TableRef } from './table-ref.js';
 export { versionName } from './versions.js';
 export { LABEL } from './labels.js';
+export { describe, type Plan, type Step } from './plan.js';
+export type { CacheTarget } from './cache-target.js';

@@ -1,3 +1,4 @@
+import type { CacheTarget } from './cache-target.js';
 import { tableRef, type TableRef, UsageError } from './table-ref.js';
 
 export type Mode = 'overwrite' | 'versioned';
@@ -12,8 +13,22 @@ export interface ReplicaOptions {
   keep: number;
   action: Action;
   dryRun: boolean;
-  /** Varnish base URL: ban the destination's cached objects after a verified refresh or rollback. */
-  banUrl?: string;
+  /** After a refresh or rollback switched the stable table: ban its cached objects in this Varnish. */
+  invalidate?: { target: CacheTarget; settleMs: number };
+}
+
+/**
+ * Default wait between the last write and the ban: the API caches a table's metadata (hence the X-Data-Version it
+ * stamps on answers) for TABLE_METADATA_TTL_MS, 30 s by default (api/src/config.ts; a test keeps the two equal), plus
+ * 1 s. After it every API pod reports the new version, so the ban can keep the objects already on it.
+ */
+export const DEFAULT_SETTLE_MS = 31_000;
+
+export function parseSettleMs(value: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000)
+    throw new UsageError(`--settle-ms must be an integer from 0 to 600000, got ${value}`);
+  return ms;
 }
 
 export function parseMode(value: string): Mode {

@@ -1,38 +1,20 @@
-// One run of the tool: refresh (overwrite or versioned), rollback, or verification alone; --dry-run plans without
-// writing. Every decision is taken before the first write, so the dry-run plan is the real run's plan.
-import type { BigQuery } from '@google-cloud/bigquery';
-import { banTable } from './ban.js';
+// One run of the tool: refresh (overwrite or versioned), rollback, or verification alone. Every decision is taken
+// before the first write and written down as one typed plan (plan.ts): --dry-run prints it, a real run executes it
+// (execute.ts) and reports the steps it ran, so the dry-run plan is the real run's plan by construction.
 import { estimateBytes } from './fingerprint.js';
-import { runCopyJob, type CopyRequest, type JobRecord, type Log } from './jobs.js';
-import { LABEL, recordsSnapshot, replicaDescription, replicaLabels } from './labels.js';
-import {
-  checkDataset,
-  createDataset,
-  labelTable,
-  readTable,
-  requireTable,
-  tableHandle,
-  type TableInfo,
-} from './metadata.js';
+import { execute, type Context, type Execution } from './execute.js';
+import type { CopyRequest } from './jobs.js';
+import { LABEL, recordsSnapshot } from './labels.js';
+import { checkDataset, readTable, requireTable, type TableInfo } from './metadata.js';
 import type { ReplicaOptions } from './options.js';
-import {
-  isWithinTimeTravel,
-  readInstantFor,
-  timeTravelWindowMs,
-  waitUntilPast,
-  type Clock,
-} from './read-instant.js';
+import { describe, type LabelFacts, type Plan, type Step } from './plan.js';
+import { isWithinTimeTravel, readInstantFor, timeTravelWindowMs, waitUntilPast } from './read-instant.js';
 import { finish, type Report } from './report.js';
 import { schemaDifferences } from './schema.js';
-import { formatRef, type TableRef } from './table-ref.js';
-import { verifyCopy, type Verification } from './verify.js';
-import { listVersions, versionName, versionRef, versionsToPrune } from './versions.js';
+import { formatRef } from './table-ref.js';
+import { listVersions, versionName, versionRef } from './versions.js';
 
-export interface Context extends Clock {
-  bigquery: BigQuery;
-  log: Log;
-  pollMs: number;
-}
+export type { Context } from './execute.js';
 
 function base(options: ReplicaOptions) {
   return {
@@ -41,7 +23,7 @@ function base(options: ReplicaOptions) {
     dryRun: options.dryRun,
     source: formatRef(options.source),
     destination: formatRef(options.destination),
-    jobs: [] as JobRecord[],
+    jobs: [] as Execution['jobs'],
   };
 }
 
@@ -57,6 +39,23 @@ function isUpToDate(stable: TableInfo | undefined, source: TableInfo, snapshot: 
 
 function stateOf(table: TableInfo | undefined): string {
   return table?.labels[LABEL.copiedAt] ?? 'none';
+}
+
+/** The last steps of every run that changes the stable table: its labels, then the cache ban (when asked for). */
+function publishSteps(options: ReplicaOptions, facts: LabelFacts): Step[] {
+  const steps: Step[] = [{ kind: 'label', table: options.destination, facts }];
+  if (options.invalidate) {
+    steps.push({ kind: 'invalidate', table: options.destination, ...options.invalidate });
+  }
+  return steps;
+}
+
+/** A ban that did not reach every Varnish turns a finished copy into exit 1: someone must ban by hand. */
+function banFailure(execution: Execution): string | undefined {
+  const ban = execution.ban;
+  if (!ban || ban.ok) return undefined;
+  const why = ban.answers.map((a) => a.error ?? `HTTP ${a.status}`).join(', ') || 'no Varnish answered';
+  return `the cache ban failed (${why}): ban by hand`;
 }
 
 export async function replicate(options: ReplicaOptions, ctx: Context): Promise<Report> {
@@ -86,6 +85,7 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
       message: `${report.destination} already holds it`,
     });
   }
+
   await waitUntilPast(readTime, ctx);
 
   const version = options.mode === 'versioned' ? versionName(stable.tableId, snapshot) : undefined;
@@ -94,148 +94,92 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
     version && datasetState === 'exists' ? await readTable(bigquery, target) : undefined;
   // A version verified by an earlier run (labels are written only after verification) needs no copy nor scan.
   const versionVerified = !!existingVersion && recordsSnapshot(existingVersion.labels, source.ref, snapshot);
-  const copy: CopyRequest = {
-    kind: 'copy',
-    source: options.source,
-    sourceTime: readTime,
-    destination: target,
-    writeDisposition: version ? 'WRITE_EMPTY' : 'WRITE_TRUNCATE',
-    location,
-    identity: `${snapshot}:${stateOf(version ? existingVersion : current)}`,
-  };
+  const facts: LabelFacts = { source: options.source, snapshot, readAt: readTime, version };
+
+  const plan: Plan = [];
+  if (datasetState === 'missing') {
+    plan.push({
+      kind: 'create-dataset',
+      projectId: stable.projectId,
+      datasetId: stable.datasetId,
+      location,
+      description: `Replicas of ${report.source}`,
+    });
+  }
+  if (versionVerified) plan.push({ kind: 'reuse-version', version: target });
+  else {
+    const copy: CopyRequest = {
+      kind: 'copy',
+      source: options.source,
+      sourceTime: readTime,
+      destination: target,
+      writeDisposition: version ? 'WRITE_EMPTY' : 'WRITE_TRUNCATE',
+      location,
+      identity: `${snapshot}:${stateOf(version ? existingVersion : current)}`,
+    };
+    plan.push(
+      { kind: 'copy', request: copy },
+      {
+        kind: 'verify',
+        table: target,
+        source: { table: options.source, asOf: readTime, schema: source.schema },
+        location,
+      },
+    );
+    if (version) plan.push({ kind: 'label', table: target, facts });
+  }
+  if (version) {
+    plan.push(
+      {
+        kind: 'switch',
+        request: {
+          kind: 'switch',
+          source: target,
+          destination: stable,
+          writeDisposition: 'WRITE_TRUNCATE',
+          location,
+          identity: `${stateOf(current)}->${version}`,
+        },
+      },
+      { kind: 'prune', stable, keep: options.keep, current: version },
+    );
+  }
+  plan.push(...publishSteps(options, facts));
 
   if (options.dryRun) {
-    const plan = [
-      datasetState === 'missing'
-        ? `create dataset ${stable.projectId}:${stable.datasetId} in ${location}`
-        : '',
-      versionVerified
-        ? `reuse verified version ${version}`
-        : `copy ${report.source}@${readTime} -> ${formatRef(target)} (${copy.writeDisposition})`,
-      versionVerified ? '' : `verify ${formatRef(target)} against the source as of ${iso(readTime)}`,
-      version ? `switch ${report.destination} to ${version} (copy, WRITE_TRUNCATE)` : '',
-      version ? `keep the ${options.keep} newest versions` : '',
-      `label ${report.destination} with the source snapshot ${snapshot}`,
-      options.banUrl ? `BAN ${options.banUrl} X-Ban-Table: ${report.destination}` : '',
-    ].filter(Boolean);
-    const estimate = await estimateBytes(bigquery, { table: options.source, asOf: readTime }, location);
+    const estimate = versionVerified
+      ? 0
+      : await estimateBytes(bigquery, { table: options.source, asOf: readTime }, location);
     return finish({
       ...report,
       ...times,
       version,
       outcome: 'planned',
-      plan,
-      estimatedVerificationBytes: versionVerified ? 0 : 2 * estimate,
+      plan: plan.map(describe),
+      estimatedVerificationBytes: 2 * estimate,
       message: `dry run: nothing written`,
     });
   }
 
-  if (datasetState === 'missing') {
-    log(`creating dataset ${stable.projectId}:${stable.datasetId} in ${location}`);
-    await createDataset(
-      bigquery,
-      stable.projectId,
-      stable.datasetId,
-      location,
-      `Replicas of ${report.source}`,
-    );
+  const execution = await execute(plan, ctx);
+  const { steps, jobs, verification, prunedVersions, ban } = execution;
+  const done = { ...report, ...times, version, steps, jobs, verification, prunedVersions, ban };
+  if (execution.stoppedBy) {
+    const where = version ? `; ${report.destination} was not switched` : '';
+    return finish({
+      ...done,
+      outcome: 'verification-failed',
+      message: `${formatRef(target)} differs from the source (${verification!.mismatches.join(', ')})${where}`,
+    });
   }
-  const facts = { source: options.source, snapshot, readAt: readTime, version };
-  let verification: Verification | undefined;
-  if (!versionVerified) {
-    report.jobs.push(await runCopyJob(bigquery, copy, log, ctx.pollMs));
-    const copied = await requireTable(bigquery, target, 'copied');
-    log(`verifying ${formatRef(target)} against the source as of ${iso(readTime)}`);
-    verification = await verifyCopy(
-      bigquery,
-      { table: options.source, asOf: readTime, schema: source.schema },
-      { table: target, schema: copied.schema },
-      location,
-    );
-    if (!verification.ok) {
-      const where = version ? `; ${report.destination} was not switched` : '';
-      return finish({
-        ...report,
-        ...times,
-        version,
-        verification,
-        outcome: 'verification-failed',
-        message: `${formatRef(target)} differs from the source (${verification.mismatches.join(', ')})${where}`,
-      });
-    }
-    if (version) {
-      const versionFacts = { ...facts, copiedAt: ctx.now() };
-      await labelTable(bigquery, target, replicaLabels(versionFacts), replicaDescription(versionFacts));
-    }
-  }
-
-  let prunedVersions: string[] | undefined;
-  if (version) {
-    const versionInfo = await requireTable(bigquery, target, 'version');
-    report.jobs.push(await switchStable(ctx, 'switch', versionInfo, stable, location, stateOf(current)));
-    prunedVersions = await prune(ctx, stable, options.keep, version);
-  }
-  const copiedAt = ctx.now();
-  await labelTable(
-    bigquery,
-    stable,
-    replicaLabels({ ...facts, copiedAt }),
-    replicaDescription({ ...facts, copiedAt }),
-  );
-  const ban = options.banUrl ? await banTable(options.banUrl, stable) : undefined;
+  const failure = banFailure(execution);
   return finish({
-    ...report,
-    ...times,
-    version,
-    verification,
-    prunedVersions,
-    ban,
-    outcome: ban && !ban.ok ? 'error' : 'copied',
-    message:
-      ban && !ban.ok
-        ? `copied and verified, but the cache ban failed (${ban.error ?? `HTTP ${ban.status}`}): ban by hand`
-        : `${report.destination} now holds the source as of ${iso(snapshot)}`,
+    ...done,
+    outcome: failure ? 'error' : 'copied',
+    message: failure
+      ? `copied and verified, but ${failure}`
+      : `${report.destination} now holds the source as of ${iso(snapshot)}`,
   });
-}
-
-/** Copies a verified version onto the stable name: one copy job with WRITE_TRUNCATE, atomic for readers. */
-async function switchStable(
-  ctx: Context,
-  kind: 'switch' | 'rollback',
-  version: TableInfo,
-  stable: TableRef,
-  location: string,
-  stableState: string,
-): Promise<JobRecord> {
-  const job = await runCopyJob(
-    ctx.bigquery,
-    {
-      kind,
-      source: version.ref,
-      destination: stable,
-      writeDisposition: 'WRITE_TRUNCATE',
-      location,
-      identity: `${stableState}->${version.ref.tableId}`,
-    },
-    ctx.log,
-    ctx.pollMs,
-  );
-  // A copy of a verified table: comparing metadata suffices (a second fingerprint scan would double the cost).
-  const switched = await requireTable(ctx.bigquery, stable, 'stable');
-  const differences = schemaDifferences(version.schema, switched.schema);
-  if (differences.length > 0 || switched.numRows !== version.numRows) {
-    throw new Error(`${formatRef(stable)} does not match ${version.ref.tableId} after the ${kind}`);
-  }
-  return job;
-}
-
-async function prune(ctx: Context, stable: TableRef, keep: number, current: string): Promise<string[]> {
-  const doomed = versionsToPrune(await listVersions(ctx.bigquery, stable), keep, current);
-  for (const name of doomed) {
-    ctx.log(`deleting old version ${name}`);
-    await tableHandle(ctx.bigquery, versionRef(stable, name)).delete();
-  }
-  return doomed;
 }
 
 async function rollback(options: ReplicaOptions, ctx: Context): Promise<Report> {
@@ -257,33 +201,43 @@ async function rollback(options: ReplicaOptions, ctx: Context): Promise<Report> 
   const target = await requireTable(bigquery, versionRef(options.destination, previous), 'version');
   const snapshot = Number(target.labels[LABEL.snapshot]);
   const readAt = Number(target.labels[LABEL.readAt] ?? snapshot);
+  const plan: Plan = [
+    {
+      kind: 'switch',
+      request: {
+        kind: 'rollback',
+        source: target.ref,
+        destination: options.destination,
+        writeDisposition: 'WRITE_TRUNCATE',
+        location: stable.location,
+        identity: `${stateOf(stable)}->${previous}`,
+      },
+    },
+    ...publishSteps(options, { source: options.source, snapshot, readAt, version: previous }),
+  ];
+  const facts = { location: stable.location, sourceSnapshot: iso(snapshot), version: previous };
   if (options.dryRun) {
     return finish({
       ...report,
-      version: previous,
+      ...facts,
       outcome: 'planned',
-      plan: [
-        `copy ${previous} -> ${report.destination} (WRITE_TRUNCATE)`,
-        `label ${report.destination} version ${previous}`,
-      ],
+      plan: plan.map(describe),
       message: 'dry run: nothing written',
     });
   }
   log(`rolling ${report.destination} back from ${current} to ${previous}`);
-  report.jobs.push(
-    await switchStable(ctx, 'rollback', target, options.destination, stable.location, stateOf(stable)),
-  );
-  const facts = { source: options.source, snapshot, readAt, version: previous, copiedAt: ctx.now() };
-  await labelTable(bigquery, options.destination, replicaLabels(facts), replicaDescription(facts));
-  const ban = options.banUrl ? await banTable(options.banUrl, options.destination) : undefined;
+  const execution = await execute(plan, ctx);
+  const failure = banFailure(execution);
   return finish({
     ...report,
-    location: stable.location,
-    sourceSnapshot: iso(snapshot),
-    version: previous,
-    ban,
-    outcome: ban && !ban.ok ? 'error' : 'rolled-back',
-    message: `${report.destination} rolled back to ${previous}; the next refresh moves it forward again`,
+    ...facts,
+    steps: execution.steps,
+    jobs: execution.jobs,
+    ban: execution.ban,
+    outcome: failure ? 'error' : 'rolled-back',
+    message: failure
+      ? `${report.destination} rolled back to ${previous}, but ${failure}`
+      : `${report.destination} rolled back to ${previous}; the next refresh moves it forward again`,
   });
 }
 
@@ -318,6 +272,14 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
     });
   }
   const times = { location: source.location, sourceSnapshot: iso(snapshot), sourceReadTime: iso(readTime) };
+  const plan: Plan = [
+    {
+      kind: 'verify',
+      table: options.destination,
+      source: { table: options.source, asOf: readTime, schema: source.schema },
+      location: source.location,
+    },
+  ];
   if (options.dryRun) {
     const estimate = await estimateBytes(
       bigquery,
@@ -328,25 +290,21 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
       ...report,
       ...times,
       outcome: 'planned',
-      plan: [`verify ${report.destination} against the source as of ${iso(readTime)}`],
+      plan: plan.map(describe),
       estimatedVerificationBytes: 2 * estimate,
       message: 'dry run: nothing queried',
     });
   }
-  const verification = await verifyCopy(
-    bigquery,
-    { table: options.source, asOf: readTime, schema: source.schema },
-    { table: options.destination, schema: stable.schema },
-    source.location,
-  );
+  const { steps, verification } = await execute(plan, ctx);
   return finish({
     ...report,
     ...times,
+    steps,
     verification,
-    outcome: verification.ok ? 'verified' : 'verification-failed',
-    message: verification.ok
+    outcome: verification!.ok ? 'verified' : 'verification-failed',
+    message: verification!.ok
       ? `${report.destination} equals the source as of ${iso(readTime)}`
-      : `${report.destination} differs from the source (${verification.mismatches.join(', ')})`,
+      : `${report.destination} differs from the source (${verification!.mismatches.join(', ')})`,
   });
 }
 

@@ -22,8 +22,10 @@ export interface Report {
   jobs: JobRecord[];
   verification?: Verification;
   prunedVersions?: string[];
-  /** --dry-run: what a real run would do. */
+  /** --dry-run: what a real run would do (plan.ts, one line per step). */
   plan?: string[];
+  /** A real run: the steps it executed, described as the dry run describes them. */
+  steps?: string[];
   estimatedVerificationBytes?: number;
   ban?: BanResult;
   /** --report-freshness: the Cloud Monitoring point written after a successful run (ok: false if that failed). */

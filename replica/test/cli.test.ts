@@ -54,7 +54,15 @@ const cli = (...args: string[]) => run(process.execPath, ['--import', 'tsx', 're
 
 describe('replicate command', () => {
   it('copies the configured source, prints progress on stderr and the JSON report on stdout, then bans', async () => {
-    const result = await cli('--dest-project', 'maps-api-staging', '--json', '--ban-url', banRecorder.url);
+    const result = await cli(
+      '--dest-project',
+      'maps-api-staging',
+      '--json',
+      '--ban-url',
+      banRecorder.url,
+      '--settle-ms',
+      '0',
+    );
     expect(result.stderr).toContain('[replica] copy job replica_copy_');
     expect(result.code).toBe(ExitCode.OK);
     const report = JSON.parse(result.stdout);

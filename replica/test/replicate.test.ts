@@ -31,6 +31,11 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** Ban right after the last write (no API caches the metadata here). */
+function banAt(url: string): ReplicaOptions['invalidate'] {
+  return { target: { kind: 'url', url }, settleMs: 0 };
+}
+
 function caseOptions(name: string, extra: Partial<ReplicaOptions> = {}): ReplicaOptions {
   return {
     source: parseTableRef(`carto-demo-data.demo_tilesets.buildings_${name}`),
@@ -58,7 +63,7 @@ function jobsOf(name: string): string[] {
 
 describe('replicate (overwrite mode)', () => {
   it('copies a fresh table: creates the dataset in the source location, verifies, labels and bans', async () => {
-    const options = { ...(await withSource('fresh')), banUrl: banRecorder.url };
+    const options = { ...(await withSource('fresh')), invalidate: banAt(banRecorder.url) };
     const log: string[] = [];
     const report = await replicate(options, stack.context(log));
 
@@ -99,6 +104,9 @@ describe('replicate (overwrite mode)', () => {
       (b) => b.headers['x-ban-table'] === 'maps-api-dev.replica_fresh.osm_buildings',
     );
     expect(ban?.method).toBe('BAN');
+    // Objects already fetched from the new data survive: the version is the one the API now reports.
+    const stable = await tableMetadata(stack, 'maps-api-dev.replica_fresh.osm_buildings');
+    expect(ban?.headers['x-ban-data-version']).toBe(new Date(Number(stable.lastModifiedTime)).toISOString());
   });
 
   it('a rerun after a crash attaches to the running copy job (409) instead of starting a second one', async () => {
@@ -129,7 +137,7 @@ describe('replicate (overwrite mode)', () => {
   });
 
   it('leaves the stable table untouched when the copy job fails mid-way, and the rerun retries with a new job id', async () => {
-    const options = { ...(await withSource('midjob')), banUrl: banRecorder.url };
+    const options = { ...(await withSource('midjob')), invalidate: banAt(banRecorder.url) };
     const stable = formatRef(options.destination);
     await replicate(options, stack.context());
     const before = await tableMetadata(stack, stable);
@@ -199,7 +207,7 @@ describe('replicate (overwrite mode)', () => {
   });
 
   it('dry-run prints the plan and the estimated verification bytes and writes nothing', async () => {
-    const options = { ...(await withSource('dryrun')), dryRun: true, banUrl: banRecorder.url };
+    const options = { ...(await withSource('dryrun')), dryRun: true, invalidate: banAt(banRecorder.url) };
     const requestsBefore = stack.server.requests.length;
     const bansBefore = banRecorder.bans.length;
     const report = await replicate(options, stack.context());
@@ -215,6 +223,25 @@ describe('replicate (overwrite mode)', () => {
     expect(banRecorder.bans.length).toBe(bansBefore);
     const [exists] = await stack.client().dataset('replica_dryrun').exists();
     expect(exists).toBe(false);
+  });
+
+  it('executes exactly the steps its dry run printed, in order (one plan for both)', async () => {
+    for (const mode of ['overwrite', 'versioned'] as const) {
+      const options: ReplicaOptions = {
+        ...(await withSource(`same_plan_${mode}`)),
+        mode,
+        invalidate: banAt(banRecorder.url),
+      };
+      const planned = await replicate({ ...options, dryRun: true }, stack.context());
+      const ran = await replicate(options, stack.context());
+      expect(ran.outcome).toBe('copied');
+      expect(planned.plan?.map((step) => step.split(' ')[0])).toEqual(
+        mode === 'versioned'
+          ? ['create', 'copy', 'verify', 'label', 'switch', 'keep', 'label', 'after']
+          : ['create', 'copy', 'verify', 'label', 'after'],
+      );
+      expect(ran.steps).toEqual(planned.plan);
+    }
   });
 
   it('reads the source at its snapshot: rows added while the copy job runs are neither copied nor verified', async () => {
@@ -332,7 +359,7 @@ describe('replicate (versioned mode)', () => {
 
     await nextSecond();
     await insertRows(stack, source, tileRows(1, 31));
-    const third = await replicate({ ...options, banUrl: banRecorder.url }, stack.context());
+    const third = await replicate({ ...options, invalidate: banAt(banRecorder.url) }, stack.context());
     expect(await rowCount(stack, stable)).toBe(8);
     expect(third.prunedVersions).toEqual([first.version]);
     const [tables] = await stack.client().dataset('replica_versioned').getTables();
@@ -340,7 +367,7 @@ describe('replicate (versioned mode)', () => {
 
     const bansBefore = banRecorder.bans.length;
     const rollback = await replicate(
-      { ...options, action: 'rollback', banUrl: banRecorder.url },
+      { ...options, action: 'rollback', invalidate: banAt(banRecorder.url) },
       stack.context(),
     );
     expect(rollback.outcome).toBe('rolled-back');

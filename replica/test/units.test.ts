@@ -1,6 +1,9 @@
 // Pure rules: identifier validation, schema equality, version names and pruning, read instant, labels.
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../api/src/config.js';
+import { serviceTarget } from '../src/cache-target.js';
 import { copyJobBaseId } from '../src/jobs.js';
+import { DEFAULT_SETTLE_MS } from '../src/options.js';
 import { labelValue, recordsSnapshot, replicaLabels } from '../src/labels.js';
 import { MAX_WAIT_MS, readInstantFor, waitUntilPast } from '../src/read-instant.js';
 import { schemaDifferences } from '../src/schema.js';
@@ -96,5 +99,24 @@ describe('replica rules', () => {
     expect(labelValue('X'.repeat(100))).toHaveLength(63);
     expect(recordsSnapshot(labels, source, 1700000000000)).toBe(true);
     expect(recordsSnapshot(labels, source, 1700000000001)).toBe(false);
+  });
+});
+
+describe('the invalidate step', () => {
+  it("waits by default one second longer than the API caches a table's metadata (so every pod reports the new version)", () => {
+    const api = loadConfig({ ALLOWED_DATASETS: 'maps-api-dev.maps_replica' });
+    expect(DEFAULT_SETTLE_MS).toBe(api.TABLE_METADATA_TTL_MS + 1000);
+  });
+
+  it('reaches a Service as namespace/service[:port] (8080 by default) and refuses anything else', () => {
+    expect(serviceTarget('maps-api/maps-api-varnish')).toEqual({
+      kind: 'kubernetes',
+      namespace: 'maps-api',
+      service: 'maps-api-varnish',
+      port: 8080,
+    });
+    expect(serviceTarget('ns/svc:9000')).toMatchObject({ port: 9000 });
+    for (const bad of ['maps-api-varnish', 'ns/svc/x', 'NS/svc', 'ns/svc:99999', 'ns/svc;rm'])
+      expect(() => serviceTarget(bad)).toThrow(/namespace\/service/);
   });
 });

@@ -45,9 +45,11 @@ locals {
       account_id         = "maps-replica"
       github_environment = var.environment
       variable           = "REPLICA_SERVICE_ACCOUNT"
-      project_roles      = ["roles/bigquery.jobUser", "roles/monitoring.metricWriter"] # dataEditor: on the dataset only
-      state_role         = null
-      description        = "replica.yml: copy jobs into the replica dataset, freshness metric."
+      # dataEditor: on the dataset only. clusterViewer: the cluster's DNS endpoint (container.clusters.get/connect) for
+      # the post-refresh ban's port-forward; Kubernetes objects only through the chart's invalidator Role (RBAC).
+      project_roles = ["roles/bigquery.jobUser", "roles/container.clusterViewer", "roles/monitoring.metricWriter"]
+      state_role    = null
+      description   = "replica.yml: copy jobs into the replica dataset, freshness metric, cache ban by port-forward."
     }
     publisher = {
       account_id         = "github-publisher"

@@ -126,8 +126,8 @@ run "deployer_and_replica_have_least_roles" {
     error_message = "the deployer deploys to the cluster and reads no state"
   }
   assert {
-    condition     = output.accounts.replica.project_roles == tolist(["roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
-    error_message = "project-wide the replica job runs jobs and writes its metric; dataEditor is on its dataset only"
+    condition     = output.accounts.replica.project_roles == tolist(["roles/bigquery.jobUser", "roles/container.clusterViewer", "roles/monitoring.metricWriter"])
+    error_message = "project-wide the replica job runs jobs, writes its metric and reaches the cluster endpoint (no Kubernetes objects: RBAC); dataEditor is on its dataset only"
   }
 }
 
