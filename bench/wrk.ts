@@ -70,7 +70,9 @@ export function runWrk(
     execFile('sh', ['-c', script, cpus ?? 'sh', ...args], (error, stdout, stderr) => {
       if (error) {
         const missing = error.code === 127;
-        reject(new Error(missing ? 'wrk not found: run tools/install.sh apt' : `wrk failed: ${stderr}`));
+        reject(
+          new Error(missing ? 'wrk not found: run tools/install.sh test-packages' : `wrk failed: ${stderr}`),
+        );
         return;
       }
       const stat = /^wrk-cpu-ticks .*\) (.*)$/m.exec(stdout)?.[1]?.split(' ') ?? [];

@@ -84,7 +84,7 @@ export async function startNginx(
   const child = spawn(command!, args, { stdio: 'inherit' });
   const failed = new Promise<never>((_, reject) => {
     child.on('error', (err) =>
-      reject(new Error(`nginx could not start (${err.message}): tools/install.sh apt`)),
+      reject(new Error(`nginx could not start (${err.message}): tools/install.sh test-packages`)),
     );
     child.on('exit', (code) => reject(new Error(`nginx exited with ${code}; see ${dir}/error.log`)));
   });

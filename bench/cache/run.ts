@@ -52,6 +52,18 @@ const serverCpus = cpuList('server-cpus', values['server-cpus']);
 const wrkCpus = cpuList('wrk-cpus', values['wrk-cpus']);
 const wrkThreads = Math.min(2, cpuCount(wrkCpus));
 const COLD_CLIENTS = 200;
+// Headers each server adds by itself (not policy): everything else must be the same on both answers.
+const SERVER_OWN_HEADERS = new Set([
+  'via',
+  'x-varnish',
+  'age',
+  'accept-ranges',
+  'vary',
+  'server',
+  'date',
+  'connection',
+  'keep-alive',
+]);
 const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083 };
 
 function cpuList(name: string, text: string): string {
@@ -91,12 +103,17 @@ try {
   stops.push(nginx.stop);
 
   const tileUrl = (port: number) => `http://127.0.0.1:${port}/maps/tileset/bench.bench.tiles/10/512/384`;
+  const headerNames: string[][] = [];
   for (const port of [PORTS.varnish, PORTS.nginx]) {
     await get(tileUrl(port));
-    const status = (await get(tileUrl(port))).cache;
-    if (status !== 'HIT')
-      throw new Error(`warm-up on port ${port} did not give a cache hit (X-Cache: ${status})`);
+    const answer = await get(tileUrl(port));
+    if (answer.cache !== 'HIT')
+      throw new Error(`warm-up on port ${port} did not give a cache hit (X-Cache: ${answer.cache})`);
+    headerNames.push(answer.headerNames.filter((name) => !SERVER_OWN_HEADERS.has(name)));
   }
+  const [varnishHeaders, nginxHeaders] = headerNames.map((names) => names.sort().join(', '));
+  if (varnishHeaders !== nginxHeaders)
+    throw new Error(`not like for like: Varnish sends ${varnishHeaders}; nginx sends ${nginxHeaders}`);
 
   const targets = [
     { name: 'varnish hit', port: PORTS.varnish, pid: varnish.pid },
@@ -230,11 +247,23 @@ sub vcl_synth {
 `;
 }
 
-async function get(url: string, agent?: Agent): Promise<{ status: number; cache: string | undefined }> {
+interface Answer {
+  status: number;
+  cache: string | undefined;
+  headerNames: string[];
+}
+
+async function get(url: string, agent?: Agent): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(url, { agent, headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, cache: res.headers['x-cache'] as string }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          cache: res.headers['x-cache'] as string,
+          headerNames: Object.keys(res.headers),
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
