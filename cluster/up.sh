@@ -200,6 +200,9 @@ EOF
 start containerd containerd --config "$CLUSTER_RUN/containerd/config.toml"
 ctr() { command ctr --address "$CLUSTER_SOCKET" --namespace k8s.io "$@"; }
 wait_for containerd 30 ctr version
+# `ctr version` answers before the CRI plugin has recovered its state, and a kubelet started then exits at once
+# ("server is not initialized yet"; seen on a busy machine). containerd 1.6 logs this line just before serving CRI.
+wait_for "containerd's CRI" 60 grep -q 'msg="Start streaming server"' "$logs/containerd.log"
 wait_for registry 30 curl -fsS "http://$CLUSTER_REGISTRY/v2/"
 
 # The pod sandbox image: one static binary, packed as an OCI image layout and imported (no registry, no Docker).
