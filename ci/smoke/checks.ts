@@ -12,13 +12,27 @@ export interface SmokeOptions {
   log: (line: string) => void;
 }
 
+const REQUEST_TIMEOUT_MS = 30_000;
+
 export async function runSmoke(options: SmokeOptions): Promise<void> {
   const base = options.url.replace(/\/$/, '');
   // fetch asks for gzip and inflates it, as a browser would: Varnish serves the stored gzip'd tile as is.
-  const get = async (path: string) => {
-    const response = await fetch(`${base}${path}`);
-    options.log(`GET ${path} -> ${response.status} X-Cache=${response.headers.get('x-cache') ?? '-'}`);
-    return response;
+  // Each request is bounded (body included), and one that gets no answer at all is sent once more: a loopback
+  // port-forward stream can stall on a loaded machine (seen in the rehearsal: a deploy hung for minutes in the smoke).
+  // The smoke judges the release, never hangs the deploy; an HTTP answer, whatever its status, is never retried.
+  const get = async (path: string): Promise<Response> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+        const body = await response.arrayBuffer();
+        options.log(`GET ${path} -> ${response.status} X-Cache=${response.headers.get('x-cache') ?? '-'}`);
+        return new Response(body, { status: response.status, headers: response.headers });
+      } catch (error) {
+        if (attempt === 2)
+          throw new Error(`smoke failed: GET ${path}: no answer (${String(error)})`, { cause: error });
+        options.log(`GET ${path}: no answer (${String(error)}), once more`);
+      }
+    }
   };
   const check = (ok: boolean, what: string) => {
     if (!ok) throw new Error(`smoke failed: ${what}`);
