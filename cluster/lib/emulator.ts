@@ -11,6 +11,8 @@ import { TILESET_SCHEMA, createTable, emulatorClient, sampleTileRows } from '@ma
 import { kubectl, portForward, rehearsal, repoRoot } from './kube.js';
 
 const NAME = rehearsal.emulatorService;
+/** The pod label manifests/small-node.yaml exempts from its 10m CPU requests. */
+const KEEP_CPU_REQUEST = 'rehearsal.maps-api/keep-cpu-request';
 const PORT = rehearsal.emulatorPort;
 
 export async function applyManifest(objects: object[]): Promise<void> {
@@ -51,7 +53,10 @@ export async function startEmulator(image: string): Promise<void> {
         replicas: 1,
         selector: { matchLabels: labels },
         template: {
-          metadata: { labels },
+          // BigQuery is a managed service in production, never a pod competing for the node: the stand-in keeps a
+          // real CPU request (manifests/small-node.yaml leaves pods with this label alone). With the 10m every pod
+          // gets, a rolling upgrade on a busy machine starved it past the API's 10 s query timeout.
+          metadata: { labels: { ...labels, [KEEP_CPU_REQUEST]: 'true' } },
           spec: {
             automountServiceAccountToken: false,
             securityContext: {
@@ -65,6 +70,7 @@ export async function startEmulator(image: string): Promise<void> {
                 name: 'emulator',
                 image,
                 ports: [{ name: 'http', containerPort: PORT }],
+                resources: { requests: { cpu: '500m' } },
                 readinessProbe: {
                   httpGet: { path: '/bigquery/v2/projects/probe/datasets', port: 'http' },
                   periodSeconds: 2,
