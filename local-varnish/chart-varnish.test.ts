@@ -56,6 +56,9 @@ describe('the chart-rendered site VCL outside the cluster', () => {
     const { siteVcl } = renderChartVarnish({ backends: fiveLocalApis, purgers: ['10.0.0.0/8'] });
     expect(siteVcl).toContain('api.add_backend(api_4);');
     expect(siteVcl.match(/\.between_bytes_timeout = 10s;/g)).toHaveLength(5);
+    // One process per backend: its own probe verdict, sick after 3 failures out of 5.
+    expect(siteVcl.match(/\.probe = healthz;/g)).toHaveLength(5);
+    expect(siteVcl).toContain('.threshold = 3;');
     expect(siteVcl).toContain('"10.0.0.0"/8;');
     const { code, output } = await compile(siteVcl);
     expect(code, output.slice(-3000)).toBe(0);

@@ -3,7 +3,17 @@ vcl 4.1;
 
 import directors;
 
-include "probe.vcl";
+# /healthz is liveness only (no BigQuery): a sick backend means no process answers, not that BigQuery is slow.
+probe healthz {
+    .url = "/healthz";
+    .interval = 1s;
+    .timeout = 1s;
+    .window = 5;
+    # One process per backend: sick after 3 failures out of the last 5 (about 3 s), healthy after 3 good ones.
+    .threshold = 3;
+    .initial = 3;
+    .expected_response = 200;
+}
 
 backend api_0 {
     .host = "api-1";

@@ -1,17 +1,38 @@
 {{/*
-The site entry VCL: the only backend-aware VCL. policy.vcl and probe.vcl (files/vcl/, owned by the VCL suite) stay
-backend-free so varnishtest can include them with its own backend. In the cluster the one backend is the API's
-ClusterIP Service: Varnish resolves it once, at VCL compile time, and needs exactly one address. The local launchers
-(npm start, compose, the bench) render this same file with varnish.backends set to their API processes.
+The site entry VCL: the only backend-aware VCL (backends and their health probe). policy.vcl and the files it
+includes (files/vcl/, owned by the VCL suite) stay backend-free so varnishtest can include them with its own backend.
+In the cluster the one backend is the API's ClusterIP Service: Varnish resolves it once, at VCL compile time, and needs
+exactly one address. The local launchers (npm start, compose, the bench) render this same file with varnish.backends
+set to their API processes.
 */}}
 {{- define "maps-api.siteVcl" -}}
-{{- $backends := .Values.varnish.backends | default (list (dict "host" (include "maps-api.apiName" .) "port" 3000)) -}}
+{{- $processes := .Values.varnish.backends -}}
+{{- $backends := $processes | default (list (dict "host" (include "maps-api.apiName" .) "port" 3000)) -}}
 vcl 4.1;
 # Rendered by the maps-api Helm chart (templates/_site-vcl.tpl): edit the template, not this file.
 
 import directors;
 
-include "probe.vcl";
+# /healthz is liveness only (no BigQuery): a sick backend means no process answers, not that BigQuery is slow.
+probe healthz {
+    .url = "/healthz";
+    .interval = 1s;
+    .timeout = 1s;
+    .window = 5;
+{{- if $processes }}
+    # One process per backend: sick after 3 failures out of the last 5 (about 3 s), healthy after 3 good ones.
+    .threshold = 3;
+    .initial = 3;
+{{- else }}
+    # The Service address: each probe reaches one random ready pod, and the verdict applies to all of them. Sick
+    # only when none of the last 5 probes was answered (no pod left: about 5 s), healthy at the first answer. With
+    # "3 of 5" a terminating or slow pod drawn three times marked every pod sick for seconds, and each pass and
+    # miss got 503 during rolling upgrades (cluster/README.md, Findings). Per-pod health is Kubernetes' readiness.
+    .threshold = 1;
+    .initial = 1;
+{{- end }}
+    .expected_response = 200;
+}
 {{ range $i, $backend := $backends }}
 backend api_{{ $i }} {
     .host = "{{ $backend.host }}";

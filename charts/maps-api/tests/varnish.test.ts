@@ -31,7 +31,6 @@ describe.each(environmentNames)('Varnish in %s', (environment) => {
 
   it('ships the VCL files byte-for-byte in its ConfigMap, plus the rendered site entry file', () => {
     expect(vclFiles).toContain('policy.vcl');
-    expect(vclFiles).toContain('probe.vcl');
     expect(Object.keys(configMap.data).sort()).toEqual([...vclFiles, 'site.vcl'].sort());
     for (const file of vclFiles) {
       expect(Buffer.from(configMap.data[file], 'utf8').equals(readFileSync(join(vclDir, file))), file).toBe(
@@ -47,11 +46,19 @@ describe.each(environmentNames)('Varnish in %s', (environment) => {
     expect(site).toContain('.port = "3000";');
     expect(site).toContain('.probe = healthz;');
     expect(site).toContain('.connect_timeout = 1s;');
-    expect(site.indexOf('include "probe.vcl";')).toBeLessThan(site.indexOf('backend api_0'));
+    expect(site.indexOf('probe healthz {')).toBeLessThan(site.indexOf('backend api_0'));
     expect(site.indexOf('set req.backend_hint = api.backend();')).toBeLessThan(
       site.indexOf('include "policy.vcl";'),
     );
     expect(find(objects, 'Service', apiName).spec.clusterIP).not.toBe('None');
+  });
+
+  it('marks the Service sick only when no probe of the last 5 reached a pod (each probe draws one random pod)', () => {
+    const probe = /probe healthz \{([^}]*)\}/.exec(configMap.data['site.vcl'] as string)?.[1] ?? '';
+    expect(probe).toContain('.url = "/healthz";');
+    expect(probe).toContain('.window = 5;');
+    expect(probe).toContain('.threshold = 1;');
+    expect(probe).toContain('.initial = 1;');
   });
 
   it('runs varnishd on 8080 with the site file, the VCL path and storage sized from the memory limit', () => {
