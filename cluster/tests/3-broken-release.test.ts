@@ -42,8 +42,8 @@ beforeAll(async () => {
   oldPods = (await podsOf(namespace, 'api')).filter(isReady).map((p) => p.metadata!.name!);
   forward = await portForward(namespace, `service/${varnishService}`, 8080);
   let done = false;
-  const traffic$ = load(`${forward.url}/healthz`, {
-    workers: 2,
+  const healthz = () => ({ path: '/healthz', ok: [200] });
+  const traffic$ = load(forward.url, [healthz, healthz], {
     maxRequests: 20_000,
     maxSeconds: 300,
     stop: () => done,

@@ -93,33 +93,67 @@ export function runDeploy(
 export interface LoadResult {
   requests: number;
   failures: string[];
+  /** X-Served-By of every answer (a cache hit repeats the pod that filled the object). */
   servedBy: Set<string>;
+  /** X-Served-By of answers the API gave to this very request (X-Cache MISS or PASS). */
+  answeredBy: Set<string>;
+  /** Why the load ended: `stop()` said so, or it ran into its request or time bound. */
+  endedBy: 'stop' | 'maxRequests' | 'maxSeconds';
+}
+
+/** One request of a load: a path on the target and the statuses that count as answered. */
+export interface LoadRequest {
+  path: string;
+  ok: readonly number[];
 }
 
 /**
- * Bounded load to a loopback URL: `workers` loops, each stopping at `stop()` or after `maxRequests`/`maxSeconds`
- * in all. Every non-200 answer or network error is a failure.
+ * Bounded load to a loopback base URL: one worker per plan, each taking `plan(n)` for its n-th request (at most one
+ * every `paceMs`) and stopping at `stop()` or once all workers together sent `maxRequests` or ran `maxSeconds`. An
+ * answer whose status is not in the request's `ok` list, or a network error (10 s timeout included), is a failure.
  */
 export async function load(
-  url: string,
-  options: { workers: number; maxRequests: number; maxSeconds: number; stop: () => boolean },
+  base: string,
+  plans: ((n: number) => LoadRequest)[],
+  options: { maxRequests: number; maxSeconds: number; paceMs?: number; stop: () => boolean },
 ): Promise<LoadResult> {
-  const result: LoadResult = { requests: 0, failures: [], servedBy: new Set() };
+  const result: LoadResult = {
+    requests: 0,
+    failures: [],
+    servedBy: new Set(),
+    answeredBy: new Set(),
+    endedBy: 'stop',
+  };
   const deadline = Date.now() + options.maxSeconds * 1000;
-  const worker = async () => {
-    while (!options.stop() && result.requests < options.maxRequests && Date.now() < deadline) {
+  const go = () => {
+    if (options.stop()) return false;
+    if (result.requests >= options.maxRequests) result.endedBy = 'maxRequests';
+    else if (Date.now() >= deadline) result.endedBy = 'maxSeconds';
+    else return true;
+    return false;
+  };
+  const worker = async (plan: (n: number) => LoadRequest) => {
+    for (let n = 0; go(); n++) {
+      const { path, ok } = plan(n);
       result.requests += 1;
+      const started = Date.now();
       try {
-        const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+        const response = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(10_000) });
         await response.arrayBuffer();
-        if (response.status !== 200) result.failures.push(`${response.status} ${response.statusText}`);
+        if (!ok.includes(response.status))
+          result.failures.push(`${response.status} ${response.statusText} ${path}`);
         const servedBy = response.headers.get('x-served-by');
-        if (servedBy) result.servedBy.add(servedBy);
+        if (servedBy) {
+          result.servedBy.add(servedBy);
+          if (/^(MISS|PASS)/.test(response.headers.get('x-cache') ?? '')) result.answeredBy.add(servedBy);
+        }
       } catch (error) {
-        result.failures.push(error instanceof Error ? error.message : String(error));
+        result.failures.push(`${error instanceof Error ? error.message : String(error)} ${path}`);
       }
+      const pause = (options.paceMs ?? 0) - (Date.now() - started);
+      if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   };
-  await Promise.all(Array.from({ length: options.workers }, worker));
+  await Promise.all(plans.map(worker));
   return result;
 }
