@@ -13,11 +13,6 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 missing+=(ca-certificates)
-command -v apt-get >/dev/null || { echo "apt-get not found: install ${missing[*]} yourself or use devbox shell" >&2; exit 1; }
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-export DEBIAN_FRONTEND=noninteractive
-echo "    apt-get install ${missing[*]}"
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# Debian starts a varnish service on install; the stack and the tests run their own instances on other ports.
-$sudo systemctl disable --now varnish >/dev/null 2>&1 || $sudo service varnish stop >/dev/null 2>&1 || true
+# shellcheck source=../lib/apt.sh
+source "$REPO_ROOT/tools/lib/apt.sh"
+apt_install varnish "${missing[@]}"

@@ -7,11 +7,6 @@ packages=(nginx-light wrk jq ca-certificates xz-utils debootstrap docker.io)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "    apt packages present"; exit 0; fi
-command -v apt-get >/dev/null || { echo "apt-get not found: install ${missing[*]} yourself or use devbox shell" >&2; exit 1; }
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-export DEBIAN_FRONTEND=noninteractive
-echo "    apt-get install ${missing[*]}"
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-# Debian starts an nginx service on install; the benchmarks run their own instances on other ports.
-$sudo systemctl disable --now nginx >/dev/null 2>&1 || $sudo service nginx stop >/dev/null 2>&1 || true
+# shellcheck source=../lib/apt.sh
+source "$REPO_ROOT/tools/lib/apt.sh"
+apt_install nginx "${missing[@]}"
