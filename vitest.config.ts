@@ -1,12 +1,9 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { useInstalledTools } from './tools/tools-path.js';
 
-// Tools installed by tools/install.sh live here; tests find them on PATH and fail (never skip) when one is missing.
-const toolsDir =
-  process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api');
-process.env.MAPS_TOOLS_DIR = toolsDir;
-process.env.PATH = `${join(toolsDir, 'bin')}:${process.env.PATH ?? ''}`;
+// Tools installed by tools/install.sh are linked into $MAPS_TOOLS_DIR/bin; tests find them on PATH and fail (never
+// skip) when one is missing.
+useInstalledTools();
 
 export default defineConfig({
   test: {

@@ -9,6 +9,7 @@ import { SAMPLE_TABLE, SAMPLE_TILESET } from '@maps-api/emulator';
 import { parseCli, wholeNumber } from '../tools/cli.js';
 import { serveViewer } from '../viewer/serve.js';
 import { startNativeStack } from './native.js';
+import { useInstalledTools } from '../tools/tools-path.js';
 
 const usage = `Usage: npm start [-- [--watch] [--apis N]]
 The local stack on the embedded sample data, no cloud credentials: Varnish → API processes → BigQuery emulator.
@@ -17,6 +18,7 @@ The local stack on the embedded sample data, no cloud credentials: Varnish → A
   -h, --help   print this help
 Also serves the map viewer on an origin of its own.
 Ports: VARNISH_PORT, API_PORT (first API), EMULATOR_PORT, VIEWER_PORT override environments.json.`;
+useInstalledTools(); // varnishd, helm, local-bigquery as tools/install.sh linked them
 const values = parseCli(usage, {
   watch: { type: 'boolean', default: false },
   apis: { type: 'string', default: '5' },

@@ -1,6 +1,6 @@
 /** tools/install.sh prefers a tool already on PATH at the pinned version over building one, and says which it did. */
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -117,5 +117,47 @@ describe('the install steps and the home directory', () => {
       env: { HOME: join(work, 'home'), PYENV_ROOT: pyenvRoot, PATH: `${oldPython}:/usr/bin:/bin` },
     });
     expect(stdout.trim()).toBe(python);
+  });
+});
+
+// A normal Debian user's PATH: no /usr/sbin, where Debian installs varnishd, nginx, dockerd and debootstrap.
+const NORMAL_USER_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+describe('the system programs an install step takes from the distribution', () => {
+  it("are linked into $MAPS_TOOLS_DIR/bin from where dpkg put them, so varnishtest starts varnishd on a normal user's PATH", async () => {
+    const installed = (await run('dpkg', ['-L', 'varnish'])).stdout.split('\n');
+    const varnishd = installed.find((file) => file.endsWith('/varnishd'));
+    expect(varnishd).toMatch(/\/sbin\/varnishd$/); // the premise: not on NORMAL_USER_PATH
+    const tools = join(work, 'apt-tools');
+    const guard = join(work, 'no-apt');
+    await mkdir(join(tools, 'bin'), { recursive: true });
+    await mkdir(guard, { recursive: true });
+    // varnish is installed here: asking apt (or sudo) for it again would mean the step did not find it.
+    for (const name of ['apt-get', 'sudo']) {
+      await writeFile(join(guard, name), `#!/bin/sh\necho "${name} must not run: $*" >&2\nexit 97\n`);
+      await chmod(join(guard, name), 0o755);
+    }
+    const home = join(work, 'home');
+    await run('bash', ['tools/install.d/10-apt.sh'], {
+      cwd: repoRoot,
+      env: { HOME: home, MAPS_TOOLS_DIR: tools, REPO_ROOT: repoRoot, PATH: `${guard}:${NORMAL_USER_PATH}` },
+    });
+    expect(await readlink(join(tools, 'bin', 'varnishd'))).toBe(varnishd);
+
+    // varnishtest starts varnishd with `exec varnishd` through /bin/sh: found only through the tools directory.
+    const vtc = join(work, 'varnishd-on-path.vtc');
+    await writeFile(
+      vtc,
+      [
+        'varnishtest "varnishd found through $MAPS_TOOLS_DIR/bin"',
+        'server s1 {\n\trxreq\n\ttxresp -body "ok"\n} -start',
+        'varnish v1 -vcl+backend {} -start',
+        'client c1 {\n\ttxreq\n\trxresp\n\texpect resp.status == 200\n} -run',
+        '',
+      ].join('\n'),
+    );
+    await run('varnishtest', ['-q', vtc], {
+      env: { HOME: home, PATH: `${join(tools, 'bin')}:${NORMAL_USER_PATH}` },
+    });
   });
 });

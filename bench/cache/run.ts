@@ -18,6 +18,9 @@ import { load1, treeCpuSeconds } from './cpu.js';
 import { median, pairedRounds, type Sample } from './rounds.js';
 import { EXIT_USAGE, parseCli, wholeNumber } from '../../tools/cli.js';
 import { runWrk, type WrkResult } from '../wrk.js';
+import { useInstalledTools } from '../../tools/tools-path.js';
+
+useInstalledTools(); // varnishd and nginx as tools/install.sh linked them (Debian: /usr/sbin)
 
 const allCpus = `0-${cpus().length - 1}`;
 const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--warmup N] [--connections N]

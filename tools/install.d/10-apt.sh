@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# provides: varnishd varnishadm varnishtest curl
-# The system programs the local stack needs (./dev start): varnishd, and curl to try it. Debian's packages on
-# Debian/Ubuntu; a machine (or `devbox shell`) that already has both commands on PATH installs nothing. The test
-# suite's own system packages are step 12-test-packages.
+# provides: varnishd varnishadm varnishtest varnishstat curl
+# The system programs the local stack needs (./dev start): varnishd and its tools, and curl to try it. Debian's
+# packages on Debian/Ubuntu; a machine (or `devbox shell`) that already has them installs nothing. Found wherever the
+# distribution put them (Debian: /usr/sbin/varnishd, not on a normal user's PATH) and linked into $MAPS_TOOLS_DIR/bin.
+# The test suite's own system packages are step 12-test-packages.
 set -euo pipefail
 # Plain bash 3.2 (macOS's /bin/bash runs this step under Devbox): no associative arrays, no mapfile.
-missing=()
-command -v varnishd >/dev/null && command -v varnishtest >/dev/null || missing+=(varnish)
-command -v curl >/dev/null || missing+=(curl)
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "    using $(varnishd -V 2>&1 | grep -oE 'varnish-[0-9.]+' | head -1) ($(command -v varnishd)) and curl: nothing installed"
-  exit 0
-fi
-missing+=(ca-certificates)
 # shellcheck source=../lib/apt.sh
 source "$REPO_ROOT/tools/lib/apt.sh"
-apt_install varnish "${missing[@]}"
+varnish_programs="varnishd varnishadm varnishtest varnishstat"
+missing=()
+for program in $varnish_programs; do
+  find_program "$program" varnish >/dev/null || { missing+=(varnish); break; }
+done
+find_program curl curl >/dev/null || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then apt_install varnish "${missing[@]}" ca-certificates; fi
+# shellcheck disable=SC2086 # a word list
+link_programs varnish $varnish_programs
+link_programs curl curl
+varnishd=$(find_program varnishd varnish)
+echo "    using $("$varnishd" -V 2>&1 | grep -oE 'varnish-[0-9.]+' | head -1) ($varnishd) and curl, linked into $MAPS_TOOLS_DIR/bin"
