@@ -2,6 +2,7 @@
 // allow-listed, pattern-checked id; every value (z, x, y) is a query parameter.
 import { BigQuery, Job, type Query, type QueryOptions, type TableField } from '@google-cloud/bigquery';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { FastifyBaseLogger } from 'fastify';
 import { EXACT_INTEGERS, minimumGeoJsonBytes } from './bigquery-values.js';
 import type { Config } from './config.js';
 import { tilePartition } from './carto-partition.js';
@@ -33,6 +34,7 @@ export class BigQueryReader {
   constructor(
     private readonly config: Config,
     private readonly metrics: Metrics,
+    private readonly log: FastifyBaseLogger,
   ) {
     // BIGQUERY_EMULATOR_HOST, when set, is honoured by the client itself: one code path for emulator and BigQuery.
     this.client = new BigQuery({
@@ -99,12 +101,28 @@ export class BigQueryReader {
     let plan = this.tilePlans.get(key);
     if (!plan) {
       plan = planTileReads(table, this.planSources, this.config.MAXIMUM_BYTES_BILLED);
-      plan.catch(() => this.tilePlans.delete(key));
+      plan.then(
+        (planned) => this.reportPlan(table, planned),
+        () => this.tilePlans.delete(key),
+      );
       if (this.tilePlans.size >= METADATA_CACHE_SIZE)
         this.tilePlans.delete(this.tilePlans.keys().next().value!);
       this.tilePlans.set(key, plan);
     }
     return plan;
+  }
+
+  /** A CARTO tileset served unpruned is a loud failure: its big tiles are refused (413) until someone looks. */
+  private reportPlan(table: TableInfo, plan: TilePlan): void {
+    if (plan.pruned || plan.schemeUnusable) {
+      this.metrics.partitionSchemeUnusable.set({ table: formatTableRef(table.ref) }, plan.pruned ? 0 : 1);
+    }
+    if (!plan.pruned && plan.schemeUnusable) {
+      this.log.error(
+        { table: formatTableRef(table.ref), found: plan.reason },
+        'tile partition scheme unusable: tiles of this table are queried unpruned, refused (413) on a big table',
+      );
+    }
   }
 
   private readonly planSources: PlanSources = {

@@ -6,9 +6,16 @@
 // - N is split by zoom: the highest zoom level gets 3/4 of it, each lower one 3/4 of what is left (z0 takes all that
 //   remains); with a zoom step, the skipped levels' shares go to the next generated level;
 // - within a zoom level, tiles are ordered along a generalized Hilbert curve ("gilbert", J. Červený) over the tileset's
-//   tile bounding box at that zoom (the max-zoom box shifted down), and that order is cut into equal runs;
-// - the metadata (TileJSON in the data of the z = -1 row) carries them as
-//   `carto_partition: "zmin_zmax_xmin_xmax_ymin_ymax_partitions_zstep"` (box in tile coordinates at zmax).
+//   tile bounding box at that zoom (the max-zoom box shifted down), and that order is cut into equal runs.
+//
+// Where the scheme is written, in two forms (both read here; anything else is refused, never guessed):
+// - CARTO's BigQuery tiler (PyPI `carto-bq-tiler` 0.1.10, CARTO): carto_bq_tiler/mbtiles.py builds
+//   `carto_partition: {version: 1, partitions, zstep, zmin, zmax, xmin, xmax, ymin, ymax}` and
+//   carto_bq_tiler/bigquery.py writes the whole TileJSON into `data` of the row (z = -1, x NULL, y NULL,
+//   carto_partition NULL) — the object form;
+// - CARTO's Maps API passes the same scheme as the URL parameter `partition=zmin_zmax_xmin_xmax_ymin_ymax_partitions_zstep`
+//   (deck.gl's CARTO tile layer, modules/carto/src/layers/carto-tile-layer.ts in the skywalkerchen13/deck.gl fork) —
+//   the string form. The box is in tile coordinates at zmax in both.
 
 export interface PartitionScheme {
   zmin: number;
@@ -24,31 +31,76 @@ export interface PartitionScheme {
 
 export const OUTSIDE_PARTITIONS = 0;
 
-/** The scheme in a tileset's metadata, or undefined when it is missing or not one this code understands. */
-export function parsePartitionScheme(metadata: unknown): PartitionScheme | undefined {
-  const value = (metadata as { carto_partition?: unknown } | null)?.carto_partition;
-  if (typeof value !== 'string' || !/^\d+(_\d+){7}$/.test(value)) return undefined;
-  const [zmin, zmax, xmin, xmax, ymin, ymax, partitions, zstep] = value.split('_').map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const scheme = { zmin, zmax, zstep, xmin, xmax, ymin, ymax, partitions };
-  const sane =
-    zmin <= zmax &&
-    zmax <= 30 &&
-    zstep >= 1 &&
-    partitions >= 1 &&
-    xmin <= xmax &&
-    ymin <= ymax &&
-    xmax < 2 ** zmax &&
-    ymax < 2 ** zmax;
-  return sane ? scheme : undefined;
+export type SchemeReading =
+  { ok: true; scheme: PartitionScheme; form: 'object' | 'string' } | { ok: false; problem: string };
+
+const STRING_FORM = /^\d+(_\d+){7}$/;
+/** The string form's order. */
+const FIELDS = ['zmin', 'zmax', 'xmin', 'xmax', 'ymin', 'ymax', 'partitions', 'zstep'] as const;
+const EXPECTED =
+  'neither the object {version: 1, partitions, zstep, zmin, zmax, xmin, xmax, ymin, ymax} nor the string ' +
+  'zmin_zmax_xmin_xmax_ymin_ymax_partitions_zstep';
+
+/** What was found, short enough for a log line. */
+export function excerpt(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text === undefined ? 'undefined' : text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+/**
+ * The scheme in a tileset's metadata (the parsed TileJSON of its z = -1 row), in CARTO's object form or the string
+ * form; otherwise what was found instead, for the loud failure (a log naming the table, a metric, an alert).
+ */
+export function readPartitionScheme(metadata: unknown): SchemeReading {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    return { ok: false, problem: `the metadata is not a JSON object: ${excerpt(metadata)}` };
+  if (!('carto_partition' in metadata)) {
+    const keys = Object.keys(metadata).join(', ') || 'none';
+    return { ok: false, problem: `the metadata has no carto_partition (keys: ${keys})` };
+  }
+  const value = metadata.carto_partition;
+  const refused = (why: string): SchemeReading => ({
+    ok: false,
+    problem: `carto_partition ${excerpt(value)}: ${why}`,
+  });
+  let form: 'object' | 'string';
+  let fields: Record<string, unknown>;
+  if (typeof value === 'string' && STRING_FORM.test(value)) {
+    const numbers = value.split('_').map(Number);
+    form = 'string';
+    fields = Object.fromEntries(FIELDS.map((key, i) => [key, numbers[i]]));
+  } else {
+    // carto-bq-tiler hands the object to its partition function as JSON text: accept that spelling of it too.
+    const object = typeof value === 'string' && value.startsWith('{') ? parseJson(value) : value;
+    if (typeof object !== 'object' || object === null || Array.isArray(object)) return refused(EXPECTED);
+    form = 'object';
+    fields = { zstep: 1, ...object }; // CARTO's earlier readers had no zstep: 1 is what they used
+    if (fields.version !== 1 && fields.version !== '1')
+      return refused(`version ${excerpt(fields.version)}; only version 1 is known`);
+  }
+  const scheme: Partial<PartitionScheme> = {};
+  for (const key of FIELDS) {
+    // CARTO's own readers parseInt every field: a digit string is the same value.
+    const raw = fields[key];
+    const number = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 0)
+      return refused(`${key} is ${excerpt(raw)}, not a whole number`);
+    scheme[key] = number;
+  }
+  const { zmin = 0, zmax = 0, zstep = 0, xmin = 0, xmax = 0, ymin = 0, ymax = 0, partitions = 0 } = scheme;
+  if (!(zmin <= zmax && zmax <= 30)) return refused('zmin must not exceed zmax, nor zmax 30');
+  if (zstep < 1 || partitions < 1) return refused('zstep and partitions must be at least 1');
+  if (!(xmin <= xmax && ymin <= ymax && xmax < 2 ** zmax && ymax < 2 ** zmax))
+    return refused(`the box is not a tile range at zoom ${zmax}`);
+  return { ok: true, scheme: { zmin, zmax, zstep, xmin, xmax, ymin, ymax, partitions }, form };
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The range of partitions [min, max] that zoom z's tiles are spread over; OUTSIDE_PARTITIONS for other zooms. */

@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type QueryKind = 'tile' | 'table' | 'metadata' | 'readiness';
 
@@ -31,6 +31,14 @@ export function createMetrics() {
       name: 'bigquery_bytes_billed_total',
       help: 'Bytes BigQuery billed for our queries (on-demand: at least 10 MiB per table a query references)',
       labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    partitionSchemeUnusable: new Gauge({
+      name: 'tileset_partition_scheme_unusable',
+      help:
+        "1 while a CARTO tileset's partition scheme is missing, not understood or contradicted by its stored rows " +
+        '(tiles then queried unpruned), 0 once read; per table version planned by this pod',
+      labelNames: ['table'] as const,
       registers: [registry],
     }),
     queryErrors: new Counter({

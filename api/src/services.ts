@@ -21,7 +21,7 @@ export const services = fp<{ config: Config }>(
     app
       .decorate('config', config)
       .decorate('metrics', metrics)
-      .decorate('reader', new BigQueryReader(config, metrics))
+      .decorate('reader', new BigQueryReader(config, metrics, app.log))
       .decorate('state', { draining: false });
   },
   { name: 'services' },

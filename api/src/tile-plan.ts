@@ -2,11 +2,17 @@
 // its partitions and the stored rows agree, otherwise the plain z/x/y query (correct, but BigQuery estimates it over
 // every partition, so a big tileset may exceed the bytes-billed cap: a 413, never a wrong 204).
 import type { TableInfo } from './table-id.js';
-import { parsePartitionScheme, tilePartition, type PartitionScheme } from './carto-partition.js';
+import { parseJson, readPartitionScheme, tilePartition, type PartitionScheme } from './carto-partition.js';
 
 export type TilePlan =
   | { pruned: true; scheme: PartitionScheme; maximumBytesBilled: string }
-  | { pruned: false; reason: string; maximumBytesBilled: string };
+  | {
+      pruned: false;
+      reason: string;
+      maximumBytesBilled: string;
+      /** A CARTO tileset (carto_partition column) whose scheme cannot be used: the loud failure, never a quiet one. */
+      schemeUnusable: boolean;
+    };
 
 export interface StoredTile {
   z: number;
@@ -41,10 +47,19 @@ export async function planTileReads(
   sources: PlanSources,
   maximumBytesBilled: string,
 ): Promise<TilePlan> {
-  const unpruned = (reason: string): TilePlan => ({ pruned: false, reason, maximumBytesBilled });
-  if (!table.columns.has('carto_partition')) return unpruned('no carto_partition column');
-  const scheme = parsePartitionScheme(parseJson(await sources.metadataRow(table)));
-  if (!scheme) return unpruned('the z = -1 metadata row has no CARTO partition scheme this API understands');
+  if (!table.columns.has('carto_partition'))
+    return { pruned: false, reason: 'no carto_partition column', maximumBytesBilled, schemeUnusable: false };
+  const unpruned = (reason: string): TilePlan => ({
+    pruned: false,
+    reason,
+    maximumBytesBilled,
+    schemeUnusable: true,
+  });
+  const row = await sources.metadataRow(table);
+  if (!row) return unpruned('no metadata row (z = -1, carto_partition IS NULL)');
+  const reading = readPartitionScheme(parseJson(row.toString('utf8')));
+  if (!reading.ok) return unpruned(reading.problem);
+  const { scheme } = reading;
   const tiles = (await sources.storedTiles(table, CHECKED_TILES)).filter((tile) => tile.z >= 0);
   if (tiles.length === 0) return unpruned('no stored tile to check the partition scheme against');
   for (const tile of tiles) {
@@ -61,13 +76,4 @@ export async function planTileReads(
     scheme,
     maximumBytesBilled: largest === undefined ? maximumBytesBilled : capAbove(largest, maximumBytesBilled),
   };
-}
-
-function parseJson(data: Buffer | null): unknown {
-  if (!data) return undefined;
-  try {
-    return JSON.parse(data.toString('utf8'));
-  } catch {
-    return undefined;
-  }
 }

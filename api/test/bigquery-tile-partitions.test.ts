@@ -15,10 +15,20 @@ import {
   type BigQueryStandIn,
   type Emulator,
 } from '@maps-api/emulator';
+import { readPartitionScheme, type PartitionScheme } from '../src/carto-partition.js';
 import { startApi, type ApiProcess } from './harness.js';
+
+function readScheme(metadata: unknown): PartitionScheme {
+  const reading = readPartitionScheme(metadata);
+  if (!reading.ok) throw new Error(reading.problem);
+  return reading.scheme;
+}
 
 const NO_METADATA = 'carto-demo-data.demo_tilesets.buildings_without_metadata';
 const WRONG_PARTITIONS = 'carto-demo-data.demo_tilesets.buildings_wrong_partitions';
+const STRING_SCHEME = 'carto-demo-data.demo_tilesets.buildings_string_scheme';
+const MALFORMED_SCHEME = 'carto-demo-data.demo_tilesets.buildings_malformed_scheme';
+const MALFORMED = { version: 1, partitions: 3999, zmin: 0, zmax: 15 }; // no box
 const LARGEST_PARTITION = 12 * MIB;
 
 let emulator: Emulator;
@@ -41,6 +51,31 @@ beforeAll(async () => {
     TILESET_SCHEMA,
     rows.map((row) => (row.z >= 0 ? { ...row, carto_partition: row.z } : row)),
   );
+  const withMetadata = (metadata: (tileJson: Record<string, unknown>) => unknown) =>
+    rows.map((row) => {
+      if (row.z >= 0) return row;
+      const tileJson = JSON.parse(Buffer.from(row.data, 'base64').toString('utf8')) as Record<
+        string,
+        unknown
+      >;
+      return { ...row, data: Buffer.from(JSON.stringify(metadata(tileJson))).toString('base64') };
+    });
+  await createTable(
+    client,
+    STRING_SCHEME,
+    TILESET_SCHEMA,
+    withMetadata((tileJson) => {
+      const p = readScheme(tileJson);
+      const string = [p.zmin, p.zmax, p.xmin, p.xmax, p.ymin, p.ymax, p.partitions, p.zstep].join('_');
+      return { ...tileJson, carto_partition: string };
+    }),
+  );
+  await createTable(
+    client,
+    MALFORMED_SCHEME,
+    TILESET_SCHEMA,
+    withMetadata((tileJson) => ({ ...tileJson, carto_partition: MALFORMED })),
+  );
   standIn = await startBigQueryStandIn(emulator.host);
   const big = {
     numBytes: 40 * 1024 * MIB,
@@ -58,6 +93,14 @@ afterAll(async () => {
 
 const tile = (id: string, z: number, x: number, y: number) =>
   fetch(`${api.url}/maps/tileset/${id}/${z}/${x}/${y}`);
+async function unusableGauge(id: string): Promise<string | undefined> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  return text.match(new RegExp(`^tileset_partition_scheme_unusable\\{table="${id}"\\} (\\d+)$`, 'm'))?.[1];
+}
+const schemeErrors = (id: string) =>
+  api.logs
+    .map((line) => JSON.parse(line) as { level: number; table?: string; found?: string; msg: string })
+    .filter((entry) => entry.level >= 50 && entry.table === id);
 const tileQueries = (id: string) =>
   standIn.queries.filter((q) => q.sql.startsWith(`SELECT data FROM \`${id}\``) && !q.sql.includes('z = -1'));
 
@@ -123,5 +166,36 @@ describe('partition-pruned tile reads', () => {
     );
     expect(lookedForMetadata).toHaveLength(1);
     expect(tileQueries(NO_METADATA).at(-1)?.sql).not.toContain('carto_partition');
+  });
+
+  it('reads the string form of the scheme too, and serves pruned', async () => {
+    const row = sampleTileRows().find((r) => r.z === 15)!;
+    const res = await tile(STRING_SCHEME, row.z, row.x, row.y);
+    expect(res.status).toBe(200);
+    expect(tileQueries(STRING_SCHEME).at(-1)?.sql).toContain('WHERE carto_partition = @p');
+    expect(await unusableGauge(STRING_SCHEME)).toBe('0');
+    expect(schemeErrors(STRING_SCHEME)).toEqual([]);
+  });
+
+  it('fails loudly on a scheme it cannot read: an error log naming the table and what it found, and the metric', async () => {
+    const row = sampleTileRows().find((r) => r.z === 15)!;
+    const res = await tile(MALFORMED_SCHEME, row.z, row.x, row.y);
+    expect(res.status).toBe(200); // served unpruned: correct on this small table, refused (413) on a big one
+    expect(tileQueries(MALFORMED_SCHEME).at(-1)?.sql).not.toContain('carto_partition');
+    expect(await unusableGauge(MALFORMED_SCHEME)).toBe('1');
+    const [logged] = schemeErrors(MALFORMED_SCHEME);
+    expect(logged?.msg).toMatch(/partition scheme unusable/);
+    expect(logged?.found).toContain(JSON.stringify(MALFORMED));
+    expect(logged?.found).toMatch(/xmin is undefined/);
+  });
+
+  it('counts a missing metadata row and stored rows that contradict the scheme as the same loud failure', async () => {
+    for (const id of [NO_METADATA, WRONG_PARTITIONS]) {
+      expect(await unusableGauge(id), id).toBe('1');
+      expect(schemeErrors(id), id).toHaveLength(1);
+    }
+    expect(schemeErrors(NO_METADATA)[0]?.found).toMatch(/no metadata row/);
+    expect(schemeErrors(WRONG_PARTITIONS)[0]?.found).toMatch(/the scheme says/);
+    expect(await unusableGauge(SAMPLE_TILESET)).toBe('0');
   });
 });

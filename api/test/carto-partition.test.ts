@@ -5,11 +5,18 @@ import { random, sampleTileRows } from '@maps-api/emulator';
 import {
   OUTSIDE_PARTITIONS,
   gilbertPosition,
-  parsePartitionScheme,
+  readPartitionScheme,
   tilePartition,
   zoomPartitionRange,
   type PartitionScheme,
 } from '../src/carto-partition.js';
+
+/** The scheme of a metadata object the test knows to be valid. */
+function schemeOf(metadata: unknown): PartitionScheme {
+  const reading = readPartitionScheme(metadata);
+  if (!reading.ok) throw new Error(reading.problem);
+  return reading.scheme;
+}
 
 function curve(width: number, height: number): [number, number][] {
   const cells: [number, number][] = new Array(width * height);
@@ -50,7 +57,7 @@ describe('CARTO tile partitions', () => {
   it('matches the partition CARTO published for a tile of one of its tilesets', () => {
     // deck.gl's CARTO tile layer (development example): tileset scheme "0_12_9_4094_868_2216_3999_1" and the query
     // `WHERE z=12 AND y=1539 AND x=1006 AND carto_partition=1563`.
-    const scheme = parsePartitionScheme({ carto_partition: '0_12_9_4094_868_2216_3999_1' })!;
+    const scheme = schemeOf({ carto_partition: '0_12_9_4094_868_2216_3999_1' });
     expect(tilePartition(scheme, 12, 1006, 1539)).toBe(1563);
   });
 
@@ -105,7 +112,7 @@ describe('CARTO tile partitions', () => {
   });
 
   it('gives the top zoom three quarters of the partitions and each lower zoom three quarters of the rest', () => {
-    const scheme = parsePartitionScheme({ carto_partition: '0_4_0_15_0_15_4000_1' })!;
+    const scheme = schemeOf({ carto_partition: '0_4_0_15_0_15_4000_1' });
     const sizes = [0, 1, 2, 3, 4].map((z) => {
       const { min, max } = zoomPartitionRange(scheme, z);
       return max - min + 1;
@@ -117,17 +124,88 @@ describe('CARTO tile partitions', () => {
     expect(zoomPartitionRange(scheme, 4).max).toBe(4000);
   });
 
-  it('refuses metadata it does not understand instead of guessing', () => {
-    for (const bad of [
-      undefined,
-      {},
-      { carto_partition: 12 },
-      { carto_partition: '0_12_9_4094_868_2216_3999' },
-      { carto_partition: '5_2_0_1_0_1_10_1' },
-      { carto_partition: '0_2_0_9_0_1_10_1' },
-      { carto_partition: '0_2_0_1_0_1_0_1' },
-    ]) {
-      expect(parsePartitionScheme(bad), JSON.stringify(bad)).toBeUndefined();
+  it("reads CARTO's BigQuery tiler object form and the Maps API string form as the same scheme", () => {
+    // carto-bq-tiler 0.1.10, carto_bq_tiler/mbtiles.py: the object written into the z = -1 row's TileJSON.
+    const object = {
+      version: 1,
+      partitions: 3999,
+      zstep: 1,
+      zmin: 0,
+      zmax: 12,
+      xmin: 9,
+      xmax: 4094,
+      ymin: 868,
+      ymax: 2216,
+    };
+    const fromObject = readPartitionScheme({ tilejson: '3.0.0', carto_partition: object });
+    const fromString = readPartitionScheme({ carto_partition: '0_12_9_4094_868_2216_3999_1' });
+    expect(fromObject).toMatchObject({ ok: true, form: 'object' });
+    expect(fromString).toMatchObject({ ok: true, form: 'string' });
+    expect(fromObject.ok && fromObject.scheme).toEqual(fromString.ok && fromString.scheme);
+    // the same object as the JSON text carto-bq-tiler hands its partition function, with digit strings
+    const asText = JSON.stringify({ ...object, zmax: '12', partitions: '3999' });
+    expect(readPartitionScheme({ carto_partition: asText })).toMatchObject({
+      ok: true,
+      scheme: fromObject.ok && fromObject.scheme,
+    });
+    // CARTO's earlier readers knew no zstep: 1
+    const { zstep: _zstep, ...withoutZstep } = object;
+    expect(readPartitionScheme({ carto_partition: withoutZstep })).toMatchObject({
+      ok: true,
+      scheme: { zstep: 1 },
+    });
+  });
+
+  it('refuses metadata it does not understand and says what it found, instead of guessing', () => {
+    const cases: [unknown, RegExp][] = [
+      [undefined, /not a JSON object: undefined/],
+      [[1, 2], /not a JSON object: \[1,2\]/],
+      [{ tilejson: '3.0.0', maxzoom: 14 }, /no carto_partition \(keys: tilejson, maxzoom\)/],
+      [{ carto_partition: 12 }, /carto_partition 12: neither the object/],
+      [{ carto_partition: '0_12_9_4094_868_2216_3999' }, /neither the object .* nor the string/],
+      [{ carto_partition: '5_2_0_1_0_1_10_1' }, /zmin must not exceed zmax/],
+      [{ carto_partition: '0_2_0_9_0_1_10_1' }, /not a tile range at zoom 2/],
+      [{ carto_partition: '0_2_0_1_0_1_0_1' }, /partitions must be at least 1/],
+      [
+        {
+          carto_partition: {
+            version: 2,
+            partitions: 10,
+            zmin: 0,
+            zmax: 1,
+            xmin: 0,
+            xmax: 1,
+            ymin: 0,
+            ymax: 1,
+          },
+        },
+        /version 2; only version 1/,
+      ],
+      [
+        { carto_partition: { version: 1, partitions: 10, zmin: 0, zmax: 1, xmin: 0, xmax: 1, ymin: 0 } },
+        /ymax is undefined/,
+      ],
+      [
+        {
+          carto_partition: {
+            version: 1,
+            partitions: 10,
+            zmin: 0,
+            zmax: 1.5,
+            xmin: 0,
+            xmax: 1,
+            ymin: 0,
+            ymax: 1,
+          },
+        },
+        /zmax is 1.5/,
+      ],
+      [{ carto_partition: '{"version": 1, "partitions": ' }, /neither the object/],
+    ];
+    for (const [metadata, problem] of cases) {
+      const reading = readPartitionScheme(metadata);
+      expect(reading.ok, JSON.stringify(metadata)).toBe(false);
+      if (!reading.ok) expect(reading.problem).toMatch(problem);
     }
   });
 });
@@ -138,8 +216,14 @@ describe('the sample tileset', () => {
     const metadata = rows.filter((row) => row.z === -1);
     expect(metadata).toHaveLength(1);
     expect(metadata[0]!.carto_partition).toBeNull();
-    const scheme = parsePartitionScheme(JSON.parse(metadata[0]!.data.toString('utf8')));
-    expect(scheme).toMatchObject({ zmin: 0, zmax: 15, zstep: 1, partitions: 3999 });
+    const reading = readPartitionScheme(JSON.parse(metadata[0]!.data.toString('utf8')));
+    // in the object form, as CARTO's BigQuery tiler writes it
+    expect(reading).toMatchObject({
+      ok: true,
+      form: 'object',
+      scheme: { zmin: 0, zmax: 15, zstep: 1, partitions: 3999 },
+    });
+    const scheme = reading.ok ? reading.scheme : undefined;
     const tiles = rows.filter((row) => row.z >= 0);
     for (const tile of tiles) {
       expect(tile.carto_partition, `${tile.z}/${tile.x}/${tile.y}`).toBe(

@@ -144,8 +144,18 @@ function tileJson() {
     maxzoom: TILESET_MAX_ZOOM,
     bounds: [west, south, east, north],
     center: [(west + east) / 2, (south + north) / 2, 14],
-    // CARTO's form: zmin_zmax_xmin_xmax_ymin_ymax_partitions_zstep (box in tile coordinates at zmax)
-    carto_partition: [p.zmin, p.zmax, p.xmin, p.xmax, p.ymin, p.ymax, p.partitions, p.zstep].join('_'),
+    // As CARTO's BigQuery tiler writes it (carto-bq-tiler, carto_bq_tiler/mbtiles.py): an object, box at zmax
+    carto_partition: {
+      version: 1,
+      partitions: p.partitions,
+      zstep: p.zstep,
+      zmin: p.zmin,
+      zmax: p.zmax,
+      xmin: p.xmin,
+      xmax: p.xmax,
+      ymin: p.ymin,
+      ymax: p.ymax,
+    },
     vector_layers: [
       {
         id: TILE_LAYER,
