@@ -344,11 +344,11 @@ function expectAfter(closure: Map<string, Set<string>>, resource: string, prereq
   );
 }
 
-/** The roots in the order docs/infrastructure.md's "First apply from zero" applies them. */
+/** The roots in the order docs/infrastructure.md's "First deploy from empty projects" applies them. */
 function documentedApplyOrder(): string[] {
   const docs = readFileSync(join(repoRoot, 'docs/infrastructure.md'), 'utf8');
-  const section = /^## First apply from zero\n([\s\S]*?)(?=^## )/m.exec(docs)?.[1] ?? '';
-  expect(section, 'docs/infrastructure.md has a "## First apply from zero" section').not.toBe('');
+  const section = /^## First deploy from empty projects\n([\s\S]*?)(?=^## )/m.exec(docs)?.[1] ?? '';
+  expect(section, 'docs/infrastructure.md has a "## First deploy from empty projects" section').not.toBe('');
   const order: string[] = [];
   for (const [, root] of section.matchAll(
     /`terraform\/(bootstrap|shared|envs\/(?:dev|staging|production))`/g,
@@ -437,14 +437,14 @@ describe('apply order and identities, derived from the configuration itself', ()
     );
   });
 
-  it('the documented first apply runs bootstrap, then each environment, then shared', () => {
+  it('the documented first deploy applies bootstrap, then the registry (shared), then each environment', () => {
     ready();
     expect(documentedApplyOrder()).toEqual([
       'bootstrap',
+      'shared',
       'envs/dev',
       'envs/staging',
       'envs/production',
-      'shared',
     ]);
   });
 
@@ -456,8 +456,10 @@ describe('apply order and identities, derived from the configuration itself', ()
       'bootstrap',
       '{ for env, github in module.github : env => github.accounts }',
     ) as Record<string, Record<string, CiAccount>>;
+    const nodeAccounts = consoleValue('bootstrap', 'local.node_accounts') as Record<string, string>;
     for (const env of environments) {
       for (const account of Object.values(bootstrapAccounts[env]!)) createdBy.set(account.email, 'bootstrap');
+      createdBy.set(nodeAccounts[env]!, 'bootstrap');
       const created = consoleValue(`envs/${env}`, 'module.environment.service_accounts_created') as Record<
         string,
         string
@@ -466,9 +468,12 @@ describe('apply order and identities, derived from the configuration itself', ()
     }
     const referencesOf: Record<string, string[]> = { shared: [] };
     for (const env of environments) {
-      referencesOf[`envs/${env}`] = Object.values(
-        consoleValue(`envs/${env}`, 'module.environment.ci_service_accounts') as Record<string, string>,
-      );
+      referencesOf[`envs/${env}`] = [
+        ...Object.values(
+          consoleValue(`envs/${env}`, 'module.environment.ci_service_accounts') as Record<string, string>,
+        ),
+        consoleValue(`envs/${env}`, 'module.environment.node_service_account_email') as string,
+      ];
     }
     referencesOf.shared = (
       consoleValue(

@@ -167,6 +167,9 @@ describe('docs name only what exists', () => {
     const created = new Set(
       tf.flatMap((text) => [
         ...[...text.matchAll(/account_id\s*=\s*"([a-z][a-z0-9-]+)"/g)].map((m) => m[1]!),
+        ...[...text.matchAll(/variable "\w*account_id" \{[^}]*default\s*=\s*"([a-z][a-z0-9-]+)"/g)].map(
+          (m) => m[1]!,
+        ),
         ...[...text.matchAll(/account_ids\s*=\s*\{([^}]*)\}/g)].flatMap((m) =>
           [...m[1]!.matchAll(/"([a-z][a-z0-9-]+)"/g)].map((q) => q[1]!),
         ),

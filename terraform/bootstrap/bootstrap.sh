@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run by a person with Owner on the three projects (billing linked), before any other root and whenever CI identities
-# change: enables the APIs, creates the state buckets and every CI identity, then keeps this root's state in
-# gs://<state_bucket>/bootstrap. First run: the bucket does not exist, so state starts local and is migrated after.
+# change: enables the APIs, creates the state buckets, every CI identity and the node accounts, then keeps this root's
+# state in gs://<state_bucket>/bootstrap. First run: the bucket does not exist, so state starts local and is migrated
+# after. Then, the first time only, the registry (terraform/shared), so the first publish has somewhere to push.
 # Needs: gcloud (user login AND application-default login), gh (logged in), GITHUB_REPOSITORY=OWNER/NAME.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -37,19 +38,28 @@ done
 if describe=$(gcloud storage buckets describe "gs://$bucket" --format='value(name)' 2>&1); then
   terraform init -input=false
   terraform apply -input=false
-  exit 0
+else
+  case "$describe" in
+    *404* | *"not found"* | *"does not exist"*) ;;
+    *) fail "cannot tell whether gs://$bucket exists: $describe" ;;
+  esac
+  trap 'rm -f backend_override.tf' EXIT
+  printf 'terraform {\n  backend "local" {}\n}\n' >backend_override.tf
+  terraform init -input=false -reconfigure
+  terraform apply -input=false
+  rm -f backend_override.tf
+  terraform init -input=false -migrate-state -force-copy
+  rm -f terraform.tfstate terraform.tfstate.backup
+  echo "state bucket gs://$bucket ready; bootstrap state now under prefix bootstrap/"
 fi
-case "$describe" in
-  *404* | *"not found"* | *"does not exist"*) ;;
-  *) fail "cannot tell whether gs://$bucket exists: $describe" ;;
-esac
 
-trap 'rm -f backend_override.tf' EXIT
-printf 'terraform {\n  backend "local" {}\n}\n' >backend_override.tf
-terraform init -input=false -reconfigure
-terraform apply -input=false
-rm -f backend_override.tf
-terraform init -input=false -migrate-state -force-copy
-rm -f terraform.tfstate terraform.tfstate.backup
-echo "state bucket gs://$bucket ready; bootstrap state now under prefix bootstrap/"
+# The registry (terraform/shared), once: every account it grants now exists, and the first publish needs it. Its state
+# lives in production's bucket (made above); after this first apply, CI applies its changes (infra.yml apply-shared).
+terraform -chdir=../shared init -input=false
+if [ -n "$(terraform -chdir=../shared state list)" ]; then
+  echo "terraform/shared already has state: its changes go through CI (infra.yml apply-shared on a v* tag)"
+else
+  terraform -chdir=../shared apply -input=false
+  echo "registry created (terraform/shared)"
+fi
 echo "next: terraform output -json github_environment_variables (set them in GitHub, docs/infrastructure.md)"

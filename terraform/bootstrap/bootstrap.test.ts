@@ -23,7 +23,13 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-type Gcloud = { loggedIn: boolean; adc: boolean; bucket: 'exists' | 'missing' | 'denied' };
+type Gcloud = {
+  loggedIn: boolean;
+  adc: boolean;
+  bucket: 'exists' | 'missing' | 'denied';
+  /** terraform/shared already has state (the registry was created by an earlier run). */
+  sharedState?: boolean;
+};
 
 function runBootstrap(gcloud: Gcloud, env: Record<string, string> = { GITHUB_REPOSITORY: 'acme/maps-api' }) {
   const dir = mkdtempSync(join(tmpdir(), 'maps-bootstrap-'));
@@ -57,7 +63,12 @@ esac
 exit 0`,
   );
   tool('gh', 'echo "123456789 987654"');
-  tool('terraform', `echo "TF_VAR_github=$TF_VAR_github" >> ${log}`);
+  tool(
+    'terraform',
+    `echo "TF_VAR_github=$TF_VAR_github" >> ${log}
+[ "$*" = "-chdir=../shared state list" ] && ${gcloud.sharedState ? 'echo module.registry.google_artifact_registry_repository.this' : 'true'}
+exit 0`,
+  );
   const result = spawnSync('bash', [join(root, 'bootstrap.sh')], {
     encoding: 'utf8',
     env: { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: dir, ...env },
@@ -70,6 +81,13 @@ exit 0`,
     terraformCalls: calls.filter((c) => c.startsWith('terraform ')),
   };
 }
+
+/** The registry root, applied right after bootstrap while it has no state (the first publish needs it). */
+const SHARED_FIRST_TIME = [
+  'terraform -chdir=../shared init -input=false',
+  'terraform -chdir=../shared state list',
+  'terraform -chdir=../shared apply -input=false',
+];
 
 describe('terraform/bootstrap/bootstrap.sh', () => {
   it('stops when gcloud is not logged in, instead of taking it for "no state bucket yet"', () => {
@@ -100,7 +118,7 @@ describe('terraform/bootstrap/bootstrap.sh', () => {
     expect(run.terraformCalls).toEqual([]);
   });
 
-  it('first run: sets the ADC quota project, enables the bootstrap APIs, applies locally, then migrates state', () => {
+  it('first run: sets the ADC quota project, enables the bootstrap APIs, applies locally, migrates state, then creates the registry', () => {
     const run = runBootstrap({ loggedIn: true, adc: true, bucket: 'missing' });
     expect(run.code, run.stderr).toBe(0);
     expect(run.calls).toContain('gcloud auth application-default set-quota-project maps-api-production');
@@ -113,15 +131,23 @@ describe('terraform/bootstrap/bootstrap.sh', () => {
       'terraform init -input=false -reconfigure',
       'terraform apply -input=false',
       'terraform init -input=false -migrate-state -force-copy',
+      ...SHARED_FIRST_TIME,
     ]);
     expect(run.calls).toContain(
       'TF_VAR_github={repository="acme/maps-api", repository_id="123456789", repository_owner_id="987654"}',
     );
   });
 
-  it('later runs: plain init and apply against the existing bucket', () => {
-    const run = runBootstrap({ loggedIn: true, adc: true, bucket: 'exists' });
+  it('later runs: plain init and apply against the existing bucket; the registry is left to CI once it has state', () => {
+    const run = runBootstrap({ loggedIn: true, adc: true, bucket: 'exists', sharedState: true });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.terraformCalls).toEqual(['terraform init -input=false', 'terraform apply -input=false']);
+    expect(run.terraformCalls).toEqual([
+      'terraform init -input=false',
+      'terraform apply -input=false',
+      'terraform -chdir=../shared init -input=false',
+      'terraform -chdir=../shared state list',
+    ]);
+    const again = runBootstrap({ loggedIn: true, adc: true, bucket: 'exists' });
+    expect(again.terraformCalls.slice(2)).toEqual(SHARED_FIRST_TIME);
   });
 });

@@ -11,6 +11,7 @@ provider "google" {
 locals {
   # envs/<env>/backend.tf names these (a test compares them).
   environment_state_buckets = { for env, project in var.environment_projects : env => "${var.state_bucket}-${env}" }
+  node_accounts             = { for env, project in var.environment_projects : env => "${var.node_account_id}@${project}.iam.gserviceaccount.com" }
 
   project_services = flatten([
     for project in values(var.environment_projects) : [
@@ -133,6 +134,18 @@ resource "google_project_iam_audit_config" "environment_state_access" {
   audit_log_config {
     log_type = "DATA_WRITE"
   }
+}
+
+# Each environment's node account. Created here, not by its env root, so terraform/shared (the registry, which grants
+# it read) is applied right after bootstrap, before the first image is pushed; the env root grants its GKE node role.
+resource "google_service_account" "nodes" {
+  for_each     = var.environment_projects
+  project      = each.value
+  account_id   = var.node_account_id
+  display_name = "GKE nodes (${each.key})"
+  description  = "Nodes of the ${each.key} cluster: GKE's node role (envs/${each.key}), registry read (terraform/shared)."
+
+  depends_on = [google_project_service.enabled]
 }
 
 # Per environment project: WIF pool + provider pinned to the repository and its ids, and every CI account.

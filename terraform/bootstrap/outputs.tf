@@ -18,6 +18,11 @@ output "github_environment_variables" {
   value       = merge([for env, github in module.github : github.github_environment_variables]...)
 }
 
+output "node_accounts" {
+  description = "environment => the nodes' service account (known at plan: modules/environment and terraform/shared use these names)."
+  value       = local.node_accounts
+}
+
 output "ci_accounts" {
   description = "environment => account => { email, github_environment, variable, project_roles, state_role }."
   value       = { for env, github in module.github : env => github.accounts }

@@ -37,6 +37,12 @@ variable "env_root_project_roles" {
   default     = ["roles/bigquery.jobUser", "roles/container.defaultNodeServiceAccount"]
 }
 
+variable "node_account_id" {
+  description = "account_id of each environment's node account (modules/environment and terraform/shared name it)."
+  type        = string
+  default     = "gke-nodes"
+}
+
 variable "services" {
   description = "APIs enabled in every project."
   type        = list(string)

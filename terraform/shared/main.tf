@@ -1,14 +1,15 @@
 # The one image registry for all environments: published once, promoted by digest (see docs/infrastructure.md).
-# Applied last (after bootstrap and the three environment roots, whose node accounts it grants) by infra.yml apply-shared
-# with production's github-terraform account.
+# Every account it grants is created by terraform/bootstrap, so it is applied right after bootstrap (bootstrap.sh, the
+# first time), before the first image is pushed; later changes by infra.yml apply-shared with production's
+# github-terraform account.
 provider "google" {
   project = var.registry.project
   region  = var.registry.location
 }
 
 locals {
-  # Names are fixed by modules/gke (`gke-nodes`, created by envs/<env>) and modules/github-oidc (`github-deployer`,
-  # `github-publisher`, created by bootstrap; the publisher in the registry's project).
+  # Names fixed by terraform/bootstrap (`gke-nodes`) and modules/github-oidc (`github-deployer`, `github-publisher`,
+  # the publisher in the registry's project), all created by bootstrap.
   node_members     = [for env, project in var.environment_projects : "serviceAccount:gke-nodes@${project}.iam.gserviceaccount.com"]
   deployer_members = { for env, project in var.environment_projects : env => "serviceAccount:github-deployer@${project}.iam.gserviceaccount.com" }
   publisher_member = "serviceAccount:github-publisher@${var.registry.project}.iam.gserviceaccount.com"

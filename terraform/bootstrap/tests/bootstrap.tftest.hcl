@@ -108,3 +108,16 @@ run "every_provider_pins_the_repository_and_its_ids" {
     error_message = "name and immutable ids in every project"
   }
 }
+
+run "each_environment_node_account_exists_before_the_registry_grants_it" {
+  command = plan
+
+  assert {
+    condition     = { for env, account in google_service_account.nodes : env => "${account.account_id}@${account.project}.iam.gserviceaccount.com" } == output.node_accounts
+    error_message = "bootstrap creates gke-nodes in each environment's project, the names terraform/shared grants registry read"
+  }
+  assert {
+    condition     = output.node_accounts.production == "gke-nodes@maps-api-production.iam.gserviceaccount.com"
+    error_message = "the node account modules/environment names"
+  }
+}

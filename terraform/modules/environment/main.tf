@@ -11,7 +11,9 @@ locals {
 
   registry_url = "${var.registry.location}-docker.pkg.dev/${var.registry.project}/${var.registry.repository}"
 
-  # Created by terraform/bootstrap (modules/github-oidc), applied before this root: referred to by their fixed names.
+  # Created by terraform/bootstrap, applied before this root: referred to by their fixed names (the nodes' account too,
+  # so the shared registry can grant it read before this root exists).
+  node_account = "gke-nodes@${var.project_id}.iam.gserviceaccount.com"
   ci_accounts = {
     terraform = "github-terraform@${var.project_id}.iam.gserviceaccount.com"
     planner   = "github-planner@${var.project_id}.iam.gserviceaccount.com"
@@ -19,8 +21,8 @@ locals {
     replica   = "maps-replica@${var.project_id}.iam.gserviceaccount.com"
   }
 
-  # Created here; terraform/shared grants the nodes' account registry read by this name.
-  account_ids = { api = "maps-api", nodes = "gke-nodes" }
+  # Created here.
+  account_ids = { api = "maps-api" }
 }
 
 module "network" {
@@ -54,7 +56,7 @@ module "gke" {
   min_nodes                   = var.cluster.min_nodes
   max_nodes                   = var.cluster.max_nodes
   labels                      = local.labels
-  node_service_account_id     = local.account_ids.nodes
+  node_service_account_email  = local.node_account
   # Binary Authorization: only images from the one registry are admitted.
   allowed_image_patterns = ["${local.registry_url}/**"]
 }

@@ -40,7 +40,7 @@ output "api_service_account_email" {
 }
 
 output "service_accounts_created" {
-  description = "The accounts this root creates (by name, known at plan): the API pods' and the nodes'."
+  description = "The accounts this root creates (by name, known at plan): the API pods'."
   value       = { for role, id in local.account_ids : role => "${id}@${var.project_id}.iam.gserviceaccount.com" }
 }
 
@@ -66,7 +66,7 @@ output "project_roles_granted" {
 }
 
 output "node_service_account_email" {
-  description = "Nodes' service account (terraform/shared grants it registry read)."
+  description = "Nodes' service account (created by bootstrap; terraform/shared grants it registry read)."
   value       = module.gke.node_service_account_email
 }
 

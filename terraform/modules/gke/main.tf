@@ -1,10 +1,5 @@
-# Nodes run as their own minimal service account, never the Compute default (which has project Editor).
-resource "google_service_account" "nodes" {
-  project      = var.project_id
-  account_id   = var.node_service_account_id
-  display_name = "GKE nodes of ${var.name}"
-}
-
+# Nodes run as their own minimal service account, never the Compute default (which has project Editor). terraform/bootstrap
+# creates it, so the shared registry can grant it read before any environment exists; this module grants its role.
 locals {
   # GKE's own least-privilege role for node service accounts (logging, monitoring, metadata; kept current by Google).
   node_project_roles = ["roles/container.defaultNodeServiceAccount"]
@@ -14,7 +9,7 @@ resource "google_project_iam_member" "nodes" {
   for_each = toset(local.node_project_roles)
   project  = var.project_id
   role     = each.value
-  member   = google_service_account.nodes.member
+  member   = "serviceAccount:${var.node_service_account_email}"
 }
 
 resource "google_container_cluster" "this" {
@@ -113,7 +108,7 @@ resource "google_container_cluster" "this" {
 
   # Only the default pool (removed right after creation) uses this; it keeps even that pool off the legacy metadata.
   node_config {
-    service_account = google_service_account.nodes.email
+    service_account = var.node_service_account_email
     workload_metadata_config {
       mode = "GKE_METADATA"
     }
@@ -180,7 +175,7 @@ resource "google_container_node_pool" "default" {
     disk_type       = "pd-balanced"
     image_type      = "COS_CONTAINERD"
     spot            = var.spot
-    service_account = google_service_account.nodes.email
+    service_account = var.node_service_account_email
     oauth_scopes    = ["https://www.googleapis.com/auth/cloud-platform"] # IAM, not scopes, limits access
     labels          = var.labels
 

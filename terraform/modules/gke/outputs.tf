@@ -15,7 +15,7 @@ output "dns_endpoint" {
 
 output "node_service_account_email" {
   description = "Nodes' service account (needs Artifact Registry read on the shared registry)."
-  value       = google_service_account.nodes.email
+  value       = var.node_service_account_email
 }
 
 output "workload_pool" {

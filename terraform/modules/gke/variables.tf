@@ -97,10 +97,9 @@ variable "max_nodes" {
   }
 }
 
-variable "node_service_account_id" {
-  description = "account_id of the nodes' service account (the shared registry grants it read access by this name)."
+variable "node_service_account_email" {
+  description = "The nodes' service account, created by terraform/bootstrap (the shared registry grants it read by this name)."
   type        = string
-  default     = "gke-nodes"
 }
 
 variable "labels" {

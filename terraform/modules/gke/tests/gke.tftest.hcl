@@ -1,13 +1,6 @@
 # Plan-only: the mock provider stands in for Google, the real provider schema still checks every attribute.
 mock_provider "google" {
   override_during = plan
-
-  mock_resource "google_service_account" {
-    defaults = {
-      email  = "gke-nodes@p-test.iam.gserviceaccount.com"
-      member = "serviceAccount:gke-nodes@p-test.iam.gserviceaccount.com"
-    }
-  }
 }
 
 variables {
@@ -20,6 +13,7 @@ variables {
   pods_range_name             = "pods"
   services_range_name         = "services"
   allowed_image_patterns      = ["us-central1-docker.pkg.dev/p-reg/maps/**"]
+  node_service_account_email  = "gke-nodes@p-test.iam.gserviceaccount.com"
 }
 
 run "nodes_are_private_and_pods_use_workload_identity" {
