@@ -49,8 +49,10 @@ try {
     }
     say(`cluster ready in ${elapsed(t0)}s`);
   } else {
-    // Someone else's cluster (kind): it still needs the GKE Managed Prometheus kinds production's release renders.
-    await sh('kubectl', ['apply', '-f', join(repoRoot, 'cluster', 'manifests', 'gmp-crds.yaml')]);
+    // Someone else's cluster (kind): it still needs the GKE kinds the releases render (Managed Prometheus, Ingress).
+    for (const crds of ['gmp-crds.yaml', 'gke-ingress-crds.yaml']) {
+      await sh('kubectl', ['apply', '-f', join(repoRoot, 'cluster', 'manifests', crds)]);
+    }
   }
   let t0 = Date.now();
   const images = await buildAndPush();

@@ -201,6 +201,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     expect(moduleTrees[0]).toEqual([
       'environment <- ../../modules/environment',
       'environment.api_identity <- ../../modules/workload-identity',
+      'environment.edge <- ../../modules/edge-security',
       'environment.gke <- ../../modules/gke',
       'environment.ingress <- ../../modules/ingress',
       'environment.network <- ../../modules/network',
@@ -526,6 +527,24 @@ describe('what the chart expects, Terraform creates', () => {
       expect(ingress!.metadata.annotations).toMatchObject(annotations);
       const host = (ingress as unknown as { spec: { rules: { host: string }[] } }).spec.rules[0]!.host;
       expect(consoleValue(`envs/${env}`, 'module.environment.facts.host')).toBe(host);
+    },
+  );
+
+  it.each(environments)(
+    "%s: the chart's BackendConfig and FrontendConfig name the Cloud Armor and SSL policies the root creates",
+    (env) => {
+      ready();
+      const edge = consoleValue(`envs/${env}`, 'module.environment.edge') as {
+        security_policy: string;
+        ssl_policy: string;
+      };
+      const objects = render(env);
+      const backend = objects.find((object) => object.kind === 'BackendConfig');
+      const frontend = objects.find((object) => object.kind === 'FrontendConfig');
+      expect(backend, `values-${env}.yaml renders a BackendConfig`).toBeDefined();
+      expect(frontend, `values-${env}.yaml renders a FrontendConfig`).toBeDefined();
+      expect(backend!.spec.securityPolicy.name).toBe(edge.security_policy);
+      expect(frontend!.spec.sslPolicy).toBe(edge.ssl_policy);
     },
   );
 });

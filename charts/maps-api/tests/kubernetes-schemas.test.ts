@@ -67,6 +67,8 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
         'GlobalRules',
         'NetworkPolicy',
         'Ingress',
+        'BackendConfig',
+        'FrontendConfig',
         'Pod',
       ]) {
         expect(kinds, kind).toContain(kind);
@@ -95,7 +97,8 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
   });
 
   // One object of a staging render is broken; kubeconform must name exactly that one (Rules/GlobalRules schemas
-  // in tests/schemas/ are hand-written from the GMP CRDs).
+  // in tests/schemas/ are hand-written from the GMP CRDs; BackendConfig/FrontendConfig ones generated from the GKE
+  // Ingress CRDs the rehearsal installs).
   const brokenRules: [string, string, (o: K8sObject) => void][] = [
     [
       'an alert `for` given as a number',
@@ -128,6 +131,21 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
       (o) => (o.metadata.namespace = 'maps-api'),
     ],
     ['Rules without a namespace', 'Rules/maps-api-kubernetes', (o) => delete o.metadata.namespace],
+    [
+      'a BackendConfig field GKE does not know',
+      'BackendConfig/maps-api-varnish',
+      (o) => (o.spec.securityPolicies = [o.spec.securityPolicy]),
+    ],
+    [
+      'an HTTPS redirect without `enabled`',
+      'FrontendConfig/maps-api',
+      (o) => delete o.spec.redirectToHttps.enabled,
+    ],
+    [
+      'a redirect code GKE does not offer',
+      'FrontendConfig/maps-api',
+      (o) => (o.spec.redirectToHttps.responseCodeName = 'MOVED_PERMANENTLY'),
+    ],
   ];
   it.each(brokenRules)('rejects %s', (_what, target, breakIt) => {
     const objects = parseObjects(renderText('staging'));

@@ -14,3 +14,9 @@ cluster = {
   min_nodes           = 4
   max_nodes           = 9
 }
+
+# Cloud Armor's per-IP rate-based ban only logs its decisions until this is false (after a week of reading them:
+# docs/production-readiness.md). Blocked addresses: edge.blocked_ip_ranges (docs/runbooks/api-outage.md).
+edge = {
+  rate_limit_preview = true
+}

@@ -15,4 +15,5 @@ module "environment" {
   cluster_name = var.cluster_name
   cluster      = var.cluster
   host         = var.host
+  edge         = var.edge
 }

@@ -4,3 +4,4 @@ variable "project_id" { type = string }
 variable "cluster_name" { type = string }
 variable "cluster" { type = any }
 variable "host" { type = string }
+variable "edge" { type = any }

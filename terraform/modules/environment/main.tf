@@ -97,3 +97,12 @@ module "ingress" {
   host             = var.host
   dns_managed_zone = var.dns_managed_zone
 }
+
+module "edge" {
+  source = "../edge-security"
+
+  project_id        = var.project_id
+  environment       = var.environment
+  rate_limit        = { preview = var.edge.rate_limit_preview }
+  blocked_ip_ranges = var.edge.blocked_ip_ranges
+}

@@ -60,6 +60,16 @@ output "ingress" {
   }
 }
 
+output "edge" {
+  description = "Cloud Armor and SSL policy names the chart's BackendConfig and FrontendConfig refer to, and the rate limit in effect."
+  value = {
+    security_policy = module.edge.security_policy_name
+    ssl_policy      = module.edge.ssl_policy_name
+    rate_limit      = module.edge.rate_limit
+    blocked_rules   = module.edge.blocked_rules
+  }
+}
+
 output "project_roles_granted" {
   description = "Every project-level role this environment grants (bootstrap lets its terraform account grant exactly these)."
   value       = sort(distinct(concat(module.gke.node_project_roles, module.api_identity.project_roles)))

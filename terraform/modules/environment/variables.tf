@@ -121,3 +121,14 @@ variable "authorized_networks" {
   }))
   default = []
 }
+
+variable "edge" {
+  description = <<-EOT
+    Cloud Armor in front of Varnish (modules/edge-security): rate_limit_preview = true logs the per-IP rate-based ban
+    without enforcing it (an environment's first week); blocked_ip_ranges get 403 (docs/runbooks/api-outage.md).
+  EOT
+  type = object({
+    rate_limit_preview = bool
+    blocked_ip_ranges  = optional(list(string), [])
+  })
+}

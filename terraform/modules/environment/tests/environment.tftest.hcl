@@ -8,6 +8,7 @@ variables {
   project_id   = "p-test"
   cluster_name = "c-test"
   host         = "maps-api.staging.example.com"
+  edge         = { rate_limit_preview = false }
 }
 
 run "cluster_has_private_nodes_and_workload_identity" {
@@ -204,5 +205,22 @@ run "a_disposable_environment_may_delete_its_replica" {
   assert {
     condition     = output.replica_deletion_policy == "DELETE"
     error_message = "dev can be torn down whole"
+  }
+}
+
+run "cloud_armor_preview_and_blocked_ranges_reach_the_edge_policy" {
+  command = plan
+
+  variables {
+    edge = { rate_limit_preview = true, blocked_ip_ranges = ["198.51.100.7/32"] }
+  }
+
+  assert {
+    condition     = output.edge.security_policy == "maps-api-edge" && output.edge.ssl_policy == "maps-api-tls"
+    error_message = "the policy names the chart's BackendConfig and FrontendConfig use"
+  }
+  assert {
+    condition     = output.edge.rate_limit.preview && jsonencode(output.edge.blocked_rules) == jsonencode({ "900" = ["198.51.100.7/32"] })
+    error_message = "the environment's preview switch and blocked ranges reach Cloud Armor"
   }
 }
