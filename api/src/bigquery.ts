@@ -225,9 +225,9 @@ export class BigQueryReader {
     }
   }
 
-  /** Readiness: a metadata read of the first allowed dataset (no query job, no cost). */
+  /** Readiness: a metadata read of the first served table's dataset (no query job, no cost). */
   async ping(timeoutMs: number): Promise<void> {
-    const [first] = this.config.ALLOWED_DATASETS;
+    const [first] = this.config.SERVED_TABLES.values();
     const [projectId, datasetId] = (first ?? 'unknown.unknown').split('.') as [string, string];
     await this.call(
       'readiness',

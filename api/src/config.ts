@@ -6,8 +6,6 @@ import { envSchema } from 'env-schema';
 import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
 import { TABLE_ID_PATTERN } from './table-id.js';
 
-const DATASET_PATTERN = /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z_][A-Za-z0-9_]{0,1023}$/;
-
 export const settingsSchema = {
   type: 'object',
   additionalProperties: false,
@@ -37,19 +35,14 @@ export const settingsSchema = {
       default: 'info',
       description: 'pino level; logs are JSON lines with reqId',
     },
-    ALLOWED_DATASETS: {
+    SERVED_TABLES: {
       type: 'string',
       minLength: 1,
+      default: 'carto-demo-data.demo_tilesets.osm_buildings,carto-demo-data.demo_tables.retail_stores',
       description:
-        'comma-separated project.dataset the API may read; anything else is refused before BigQuery is called',
-      default: 'carto-demo-data.demo_tilesets,carto-demo-data.demo_tables',
-    },
-    TABLE_ALIASES: {
-      type: 'string',
-      default: '',
-      description:
-        'comma-separated public=backing table ids: clients keep the public id, the API reads the backing table ' +
-        '(which must be inside ALLOWED_DATASETS)',
+        'comma-separated public table ids this API serves, each optionally `=backing` (the table read for it, e.g. ' +
+        "the environment's replica); any other id is refused (403) before BigQuery is called. Default: the " +
+        'embedded sample tables (the emulator holds them under these ids)',
     },
     QUERY_TIMEOUT_MS: {
       type: 'integer',
@@ -110,58 +103,42 @@ export const settingsSchema = {
 export type Settings = FromSchema<typeof settingsSchema>;
 
 /**
- * The settings, validated, with defaults applied. Four of them are then completed under their own names:
- * the allow-list and the aliases are parsed (and cross-checked) once at startup, the billing project falls back to
- * `local` for the emulator, and the byte cap becomes the decimal string BigQuery's int64 fields take.
+ * The settings, validated, with defaults applied. Three of them are then completed under their own names: the served
+ * tables are parsed once at startup, the billing project falls back to `local` for the emulator, and the byte cap
+ * becomes the decimal string BigQuery's int64 fields take.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   // env: false: read only the environment given (tests pass their own), never merge process.env behind it.
   const settings = envSchema<Settings>({ schema: settingsSchema, data: env, env: false, dotenv: false });
-  const allowedDatasets = parseAllowedDatasets(settings.ALLOWED_DATASETS);
   return {
     ...settings,
     GOOGLE_CLOUD_PROJECT:
       settings.GOOGLE_CLOUD_PROJECT ?? (settings.BIGQUERY_EMULATOR_HOST ? 'local' : undefined),
-    ALLOWED_DATASETS: allowedDatasets,
-    TABLE_ALIASES: parseTableAliases(settings.TABLE_ALIASES, allowedDatasets),
+    SERVED_TABLES: parseServedTables(settings.SERVED_TABLES),
     MAXIMUM_BYTES_BILLED: String(settings.MAXIMUM_BYTES_BILLED),
   };
 }
 
 export type Config = ReturnType<typeof loadConfig>;
 
-const commaSeparated = (list: string) =>
-  list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-function parseAllowedDatasets(list: string): Set<string> {
-  const datasets = new Set(commaSeparated(list));
-  for (const dataset of datasets) {
-    if (!DATASET_PATTERN.test(dataset))
-      throw new Error(`ALLOWED_DATASETS: "${dataset}" is not project.dataset`);
-  }
-  return datasets;
-}
-
 const tableIdRegex = new RegExp(TABLE_ID_PATTERN);
-const datasetOf = (tableId: string) => tableId.split('.').slice(0, 2).join('.');
 
-/** `public=backing,...` -> Map(public -> backing); a backing table outside the allow-list is a startup error. */
-function parseTableAliases(list: string, allowedDatasets: Set<string>): Map<string, string> {
-  const aliases = new Map<string, string>();
-  for (const entry of commaSeparated(list)) {
-    const [publicId, backingId, ...rest] = entry.split('=').map((s) => s.trim());
-    if (!publicId || !backingId || rest.length > 0)
-      throw new Error(`TABLE_ALIASES: "${entry}" is not public=backing`);
+/** `public[=backing],…` -> Map(public id -> the table read for it: its backing table, else itself). */
+function parseServedTables(list: string): Map<string, string> {
+  const served = new Map<string, string>();
+  const entries = list
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  if (entries.length === 0) throw new Error('SERVED_TABLES: no table id');
+  for (const entry of entries) {
+    const [publicId = '', backingId = publicId, ...rest] = entry.split('=').map((id) => id.trim());
+    if (rest.length > 0) throw new Error(`SERVED_TABLES: "${entry}" is not public or public=backing`);
     for (const id of [publicId, backingId]) {
-      if (!tableIdRegex.test(id)) throw new Error(`TABLE_ALIASES: "${id}" is not project.dataset.table`);
+      if (!tableIdRegex.test(id)) throw new Error(`SERVED_TABLES: "${id}" is not project.dataset.table`);
     }
-    if (aliases.has(publicId)) throw new Error(`TABLE_ALIASES: "${publicId}" is mapped twice`);
-    if (!allowedDatasets.has(datasetOf(backingId)))
-      throw new Error(`TABLE_ALIASES: backing table "${backingId}" is outside ALLOWED_DATASETS`);
-    aliases.set(publicId, backingId);
+    if (served.has(publicId)) throw new Error(`SERVED_TABLES: "${publicId}" is listed twice`);
+    served.set(publicId, backingId);
   }
-  return aliases;
+  return served;
 }

@@ -73,7 +73,7 @@ const error = (description: string, headers: Record<string, HeaderSchema> = {}) 
 export const DATA_ROUTE_ERRORS = {
   400: error('bad or missing parameter, malformed URL, or not a table of the expected shape'),
   403: error(
-    'the id is neither a public id of TABLE_ALIASES nor a table inside the datasets this API may read (ALLOWED_DATASETS)',
+    'the id is not one of the public table ids this API serves (SERVED_TABLES): refused before BigQuery is called',
   ),
   404: error('no such table'),
   405: error('a method other than GET, HEAD or OPTIONS', {

@@ -30,25 +30,24 @@ export interface TableInfo {
 
 export const formatTableRef = (ref: TableRef) => `${ref.projectId}.${ref.datasetId}.${ref.tableId}`;
 
-/** The two settings that decide which tables are served (config.ts parses and cross-checks them). */
+/** The setting that decides which tables are served (config.ts parses it). */
 export interface TableAccess {
-  ALLOWED_DATASETS: ReadonlySet<string>;
-  /** public id -> backing table id; the backing table is inside ALLOWED_DATASETS. */
-  TABLE_ALIASES: ReadonlyMap<string, string>;
+  /** public id -> the table read for it (its backing table, or itself). */
+  SERVED_TABLES: ReadonlyMap<string, string>;
 }
 
 /**
- * The table a request's id names: a public id in TABLE_ALIASES is served from its backing table (so clients keep one
- * URL in every environment), any other id only when its dataset is allowed (403 otherwise).
+ * The table a request's id names: only a public id listed in SERVED_TABLES is served, from the table it is mapped to
+ * (so clients keep one URL in every environment); any other id is refused (403) without asking BigQuery.
  */
-export function resolveTableId(id: string, access: TableAccess): TableRef {
-  const { ALLOWED_DATASETS: allowedDatasets, TABLE_ALIASES: tableAliases } = access;
+export function resolveTableId(id: string, { SERVED_TABLES: served }: TableAccess): TableRef {
   if (!tableIdRegex.test(id)) throw badRequest('id must be a table id "project.dataset.table"');
-  const [projectId, datasetId, tableId] = (tableAliases.get(id) ?? id).split('.') as [string, string, string];
-  if (!allowedDatasets.has(`${projectId}.${datasetId}`)) {
-    const publicIds = [...tableAliases.keys()];
-    const hint = publicIds.length > 0 ? `; public table ids served here: ${publicIds.join(', ')}` : '';
-    throw forbidden(`dataset ${projectId}.${datasetId} is not served by this API${hint}`);
+  const backing = served.get(id);
+  if (!backing) {
+    throw forbidden(
+      `table ${id} is not served by this API; public table ids served here: ${[...served.keys()].join(', ')}`,
+    );
   }
+  const [projectId, datasetId, tableId] = backing.split('.') as [string, string, string];
   return { projectId, datasetId, tableId };
 }

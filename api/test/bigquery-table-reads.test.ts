@@ -36,7 +36,10 @@ beforeAll(async () => {
   await createTable(client, HUGE, schema, [{ id: 1, small: 1, geom: 'POINT(0 0)' }]);
   standIn = await startBigQueryStandIn(emulator.host);
   standIn.declare(HUGE, { numBytes: 2 * 1024 ** 4, numRows: 30_000_000_000 });
-  api = await startApi({ BIGQUERY_EMULATOR_HOST: standIn.host });
+  api = await startApi({
+    BIGQUERY_EMULATOR_HOST: standIn.host,
+    SERVED_TABLES: [SAMPLE_TABLE, BIG_IDS, HUGE].join(','),
+  });
 });
 afterAll(async () => {
   await api?.stop();

@@ -83,7 +83,10 @@ beforeAll(async () => {
     partitioning: { column: 'carto_partition', count: 4000, largestPartitionBytes: LARGEST_PARTITION },
   };
   standIn.declare(SAMPLE_TILESET, big);
-  api = await startApi({ BIGQUERY_EMULATOR_HOST: standIn.host });
+  api = await startApi({
+    BIGQUERY_EMULATOR_HOST: standIn.host,
+    SERVED_TABLES: [SAMPLE_TILESET, NO_METADATA, WRONG_PARTITIONS, STRING_SCHEME, MALFORMED_SCHEME].join(','),
+  });
 });
 afterAll(async () => {
   await api?.stop();

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { SAMPLE_TABLE, SAMPLE_TILESET } from '@maps-api/emulator';
 import { loadConfig, settingsSchema } from '../src/config.js';
 
 const API = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,11 +20,11 @@ describe('settings from the environment', () => {
     expect(config.LOG_LEVEL).toBe('info');
     expect(config.HOSTNAME).toBe(`pid-${process.pid}`);
     expect(config.GOOGLE_CLOUD_PROJECT).toBeUndefined();
-    expect([...config.ALLOWED_DATASETS]).toEqual([
-      'carto-demo-data.demo_tilesets',
-      'carto-demo-data.demo_tables',
+    // the embedded sample tables, each read under its own id (the emulator holds them there)
+    expect([...config.SERVED_TABLES]).toEqual([
+      ['carto-demo-data.demo_tilesets.osm_buildings', 'carto-demo-data.demo_tilesets.osm_buildings'],
+      ['carto-demo-data.demo_tables.retail_stores', 'carto-demo-data.demo_tables.retail_stores'],
     ]);
-    expect(config.TABLE_ALIASES.size).toBe(0);
   });
 
   it('turns numeric variables into numbers and the byte cap into the decimal string BigQuery takes', () => {
@@ -52,12 +54,6 @@ describe('settings from the environment', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
   });
 
-  it('refuses an ALLOWED_DATASETS entry that is not project.dataset', () => {
-    expect(() => loadConfig({ ALLOWED_DATASETS: 'maps-api-dev.maps_replica, just-a-project' })).toThrow(
-      /ALLOWED_DATASETS: "just-a-project"/,
-    );
-  });
-
   describe('with a variable set in the process environment', () => {
     const saved = process.env.MAX_ZOOM;
     afterEach(() => {
@@ -81,6 +77,20 @@ describe('one list of settings', () => {
       .flatMap(([, names]) => [...names!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(([, name]) => name))
       .sort();
     expect(documented).toEqual(SETTINGS);
+  });
+
+  it('the local default and compose serve exactly the sample tables the emulator holds', () => {
+    const compose = parse(readFileSync(join(API, '../compose.yaml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { environment?: Record<string, string> }>;
+    };
+    const samples = new Map([SAMPLE_TILESET, SAMPLE_TABLE].map((id) => [id, id]));
+    expect(loadConfig({}).SERVED_TABLES).toEqual(samples);
+    const servedBy = Object.entries(compose.services).filter(([, s]) => s.environment?.SERVED_TABLES);
+    expect(servedBy.map(([name]) => name)).toEqual(['api-1', 'api-2', 'api-3', 'api-4', 'api-5', 'api-dev']);
+    for (const [, service] of servedBy)
+      expect(loadConfig({ SERVED_TABLES: service.environment!.SERVED_TABLES }).SERVED_TABLES).toEqual(
+        samples,
+      );
   });
 
   it('the chart sets only settings the API reads (and the standard OTEL_* ones)', () => {

@@ -19,11 +19,16 @@ let api: ApiProcess;
 let smallApi: ApiProcess;
 const tilePath = (z: number, x: number, y: number) => `/maps/tileset/${SAMPLE_TILESET}/${z}/${x}/${y}`;
 const tablePath = `/maps/table/${SAMPLE_TABLE}?geomField=geom&format=geojson`;
+const MISSING = 'carto-demo-data.demo_tables.no_such_table';
 
 beforeAll(async () => {
   emulator = await startSeededEmulator();
   [api, smallApi] = await Promise.all([
-    startApi({ BIGQUERY_EMULATOR_HOST: emulator.host }),
+    // a listed table BigQuery does not have: 404, not 403
+    startApi({
+      BIGQUERY_EMULATOR_HOST: emulator.host,
+      SERVED_TABLES: `${SAMPLE_TILESET},${SAMPLE_TABLE},${MISSING}`,
+    }),
     startApi({ BIGQUERY_EMULATOR_HOST: emulator.host, MAX_JSON_RESPONSE_SIZE: '4096' }),
   ]);
 });
@@ -166,7 +171,7 @@ describe('GET /maps/table/:id', () => {
   });
 
   it('answers 404 with a JSON error for a table that does not exist in an allowed dataset', async () => {
-    const res = await fetch(`${api.url}/maps/table/carto-demo-data.demo_tables.no_such_table?geomField=geom`);
+    const res = await fetch(`${api.url}/maps/table/${MISSING}?geomField=geom`);
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({
       statusCode: 404,

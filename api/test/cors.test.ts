@@ -19,7 +19,11 @@ let faultApi: ApiProcess;
 beforeAll(async () => {
   [emulator, faults] = await Promise.all([startSeededEmulator(), startFaultServer()]);
   [api, smallApi, faultApi] = await Promise.all([
-    startApi({ BIGQUERY_EMULATOR_HOST: emulator.host }),
+    // carto-demo-data.demo_tables.nope is listed but BigQuery has no such table: 404
+    startApi({
+      BIGQUERY_EMULATOR_HOST: emulator.host,
+      SERVED_TABLES: `${SAMPLE_TILESET},${SAMPLE_TABLE},carto-demo-data.demo_tables.nope`,
+    }),
     startApi({ BIGQUERY_EMULATOR_HOST: emulator.host, MAX_JSON_RESPONSE_SIZE: '4096' }),
     startApi({ BIGQUERY_EMULATOR_HOST: faults.host, QUERY_TIMEOUT_MS: '1000', BIGQUERY_MAX_RETRIES: '0' }),
   ]);
@@ -73,7 +77,7 @@ describe('CORS on every answer a browser can get', () => {
   it.each([
     ['400 bad coordinates', () => `${api.url}${tile(1, 5, 0)}`, 400],
     ['400 malformed URL, refused before any route', () => `${api.url}/maps/tileset/%E0%A4%A/0/0/0`, 400],
-    ['403 dataset not allowed', () => `${api.url}/maps/table/other-project.secret.t?geomField=geom`, 403],
+    ['403 table not served', () => `${api.url}/maps/table/other-project.secret.t?geomField=geom`, 403],
     ['404 table not found', () => `${api.url}/maps/table/carto-demo-data.demo_tables.nope?geomField=g`, 404],
     ['404 unknown path', () => `${api.url}/no/such/path`, 404],
     ['413 response too large', () => `${smallApi.url}${table}`, 413],

@@ -237,21 +237,20 @@ async function helmUpgrade(options: DeployOptions): Promise<string> {
 const SAMPLE_TABLE = 'carto-demo-data.demo_tables.retail_stores';
 
 interface ChartValues {
-  api?: { config?: { allowedDatasets?: string[] } };
+  api?: { config?: { servedTables?: { id: string }[] } };
 }
 
 /**
- * The GeoJSON table the smoke reads: the sample table where the environment's values allow its dataset, none where
- * they do not (staging and production read only their replica dataset, which holds no GeoJSON table).
+ * The GeoJSON table the smoke reads: the sample table where the environment's values serve it, none where they do
+ * not (staging and production serve only their replica, which is no GeoJSON table).
  */
 export function smokeTable(chart: string, env: string): string {
   const read = (file: string) => (load(readFileSync(join(chart, file), 'utf8')) ?? {}) as ChartValues;
-  const datasets =
-    read(`values-${env}.yaml`).api?.config?.allowedDatasets ??
-    read('values.yaml').api?.config?.allowedDatasets ??
+  const served =
+    read(`values-${env}.yaml`).api?.config?.servedTables ??
+    read('values.yaml').api?.config?.servedTables ??
     [];
-  const dataset = SAMPLE_TABLE.split('.').slice(0, 2).join('.');
-  return datasets.includes(dataset) ? SAMPLE_TABLE : '';
+  return served.some((table) => table.id === SAMPLE_TABLE) ? SAMPLE_TABLE : '';
 }
 
 async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<void> {

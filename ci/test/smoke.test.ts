@@ -72,10 +72,10 @@ describe('smoke checks', () => {
     expect(log.at(-1)).toMatch(/^table: none checked/);
   });
 
-  it('read the sample table only in environments whose chart values allow its dataset', () => {
+  it('read the sample table only in environments whose chart values serve it', () => {
     const chart = join(repoRoot, 'charts/maps-api');
     expect(smokeTable(chart, 'dev')).toBe('carto-demo-data.demo_tables.retail_stores');
-    // Staging and production read only their replica dataset: asking for the sample table would get 403.
+    // Staging and production serve only their replica: asking for the sample table would get 403.
     expect(smokeTable(chart, 'staging')).toBe('');
     expect(smokeTable(chart, 'production')).toBe('');
   });

@@ -1,5 +1,5 @@
 // Invalidation end to end on the local stack (stack/native.ts: emulator, API process, varnishd with the chart's VCL):
-// the API serves the public id from a replica (TABLE_ALIASES, as every environment does), `replicate` refreshes
+// the API serves the public id from a replica (SERVED_TABLES, as every environment does), `replicate` refreshes
 // that replica from a changed source, and its invalidate step bans the local Varnish directly (loopback: inside
 // `acl purgers`). The tile's next answer carries the new data version at once; another table's object stays cached.
 import { spawn } from 'node:child_process';
@@ -19,8 +19,7 @@ beforeAll(async () => {
     apis: 1,
     varnishPort: await freePort(),
     apiEnv: {
-      ALLOWED_DATASETS: 'maps-api-dev.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables',
-      TABLE_ALIASES: `${SAMPLE_TILESET}=${REPLICA}`,
+      SERVED_TABLES: `${SAMPLE_TILESET}=${REPLICA},${SAMPLE_TABLE}`,
     },
   });
 }, 180_000);

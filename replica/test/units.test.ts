@@ -104,7 +104,7 @@ describe('replica rules', () => {
 
 describe('the invalidate step', () => {
   it("waits by default one second longer than the API caches a table's metadata (so every pod reports the new version)", () => {
-    const api = loadConfig({ ALLOWED_DATASETS: 'maps-api-dev.maps_replica' });
+    const api = loadConfig({});
     expect(DEFAULT_SETTLE_MS).toBe(api.TABLE_METADATA_TTL_MS + 1000);
   });
 

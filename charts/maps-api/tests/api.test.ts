@@ -37,17 +37,14 @@ describe.each(environmentNames)('the API in %s', (environment) => {
     expect(env).toMatchObject({ PORT: '3000', HOST: '0.0.0.0', GOOGLE_CLOUD_PROJECT: project });
     expect(env.MAX_JSON_RESPONSE_SIZE).toBe('10485760');
     expect(env.QUERY_TIMEOUT_MS).toBe('10000');
-    expect(env.ALLOWED_DATASETS).toBe(
+    const replica = `${project}.maps_replica.osm_buildings`;
+    expect(env.SERVED_TABLES).toBe(
       environment === 'dev'
-        ? `${project}.maps_replica,carto-demo-data.demo_tilesets,carto-demo-data.demo_tables`
-        : `${project}.maps_replica`,
-    );
-    expect(env.TABLE_ALIASES).toBe(
-      `carto-demo-data.demo_tilesets.osm_buildings=${project}.maps_replica.osm_buildings`,
+        ? `carto-demo-data.demo_tilesets.osm_buildings=${replica},carto-demo-data.demo_tables.retail_stores,${replica}`
+        : `carto-demo-data.demo_tilesets.osm_buildings=${replica},${replica}`,
     );
     expect(Object.keys(env).sort()).toEqual(
       [
-        'ALLOWED_DATASETS',
         'GOOGLE_CLOUD_PROJECT',
         'HOST',
         'LOG_LEVEL',
@@ -56,7 +53,7 @@ describe.each(environmentNames)('the API in %s', (environment) => {
         'PORT',
         'QUERY_TIMEOUT_MS',
         'SHUTDOWN_TIMEOUT_MS',
-        'TABLE_ALIASES',
+        'SERVED_TABLES',
       ].sort(),
     );
   });

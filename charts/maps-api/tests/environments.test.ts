@@ -25,8 +25,14 @@ const apiEnv = (objects: K8sObject[]): Record<string, string> =>
       }[]
     ).map((e) => [e.name, e.value]),
   );
-const aliasesOf = (env: Record<string, string>) =>
-  new Map((env.TABLE_ALIASES ?? '').split(',').map((pair) => pair.split('=') as [string, string]));
+/** SERVED_TABLES as the API parses it: public id -> the table read for it. */
+const servedOf = (env: Record<string, string>) =>
+  new Map(
+    (env.SERVED_TABLES ?? '').split(',').map((entry) => {
+      const [publicId, backing = publicId] = entry.split('=') as [string, string?];
+      return [publicId, backing];
+    }),
+  );
 
 describe('the chart and environments.json', () => {
   it('has a values file for exactly the environments of environments.json', () => {
@@ -72,32 +78,29 @@ describe('the chart and environments.json', () => {
     expect(result.stderr).toContain('release namespace "default" differs from values namespace "maps-api"');
   });
 
-  it.each(environmentNames)('lets %s read the table its helm test tile comes from', (environment) => {
+  it.each(environmentNames)('serves in %s the table its helm test tile comes from', (environment) => {
     const objects = render(environment);
-    const env = apiEnv(objects);
     const testPod = find(objects, 'Pod', 'maps-api-test-cache');
     const id = /\/maps\/tileset\/([^/]+)\//.exec(testPod.spec.containers[0].args[0])?.[1];
     expect(id).toBe(environmentsFile.replica.source);
-    const backing = aliasesOf(env).get(id!) ?? id!;
-    expect(env.ALLOWED_DATASETS!.split(',')).toContain(backing.split('.').slice(0, 2).join('.'));
+    expect(servedOf(apiEnv(objects)).has(id!)).toBe(true);
   });
 
   it.each(environmentNames)(
     "serves the public id of the replica source from %s's replica (environments.json replica + gcpProject)",
     (environment) => {
       const { replica, environments } = environmentsFile;
-      const aliases = aliasesOf(apiEnv(render(environment)));
-      expect([...aliases]).toEqual([
-        [replica.source, `${environments[environment]!.gcpProject}.${replica.dataset}.${replica.table}`],
-      ]);
+      const served = servedOf(apiEnv(render(environment)));
+      expect(served.get(replica.source)).toBe(
+        `${environments[environment]!.gcpProject}.${replica.dataset}.${replica.table}`,
+      );
     },
   );
 
-  it.each(['staging', 'production'])('lets %s read only its replica dataset', (environment) => {
+  it.each(['staging', 'production'])('reads in %s nothing but its replica', (environment) => {
     const { replica, environments } = environmentsFile;
-    expect(apiEnv(render(environment)).ALLOWED_DATASETS).toBe(
-      `${environments[environment]!.gcpProject}.${replica.dataset}`,
-    );
+    const replicaId = `${environments[environment]!.gcpProject}.${replica.dataset}.${replica.table}`;
+    expect(new Set(servedOf(apiEnv(render(environment))).values())).toEqual(new Set([replicaId]));
   });
 
   it('pulls images from the registry of environments.json', () => {

@@ -35,14 +35,19 @@ const badValues: [string, string, string][] = [
   ['an HPA floor below 5', 'api:\n  autoscaling:\n    minReplicas: 2\n', '/api/autoscaling/minReplicas'],
   ['a digest that is not sha256', 'images:\n  api:\n    digest: latest\n', '/images/api/digest'],
   [
-    'no readable dataset (the API would not start)',
-    'api:\n  config:\n    allowedDatasets: []\n',
-    '/api/config/allowedDatasets',
+    'no served table (the API would not start)',
+    'api:\n  config:\n    servedTables: []\n',
+    '/api/config/servedTables',
   ],
   [
-    'a table alias whose backing id is not project.dataset.table',
-    'api:\n  config:\n    tableAliases:\n      carto-demo-data.demo_tilesets.osm_buildings: maps_replica.osm_buildings\n',
-    '/api/config/tableAliases',
+    'a served table whose backing id is not project.dataset.table',
+    'api:\n  config:\n    servedTables:\n      - id: carto-demo-data.demo_tilesets.osm_buildings\n        backing: maps_replica.osm_buildings\n',
+    '/api/config/servedTables/0/backing',
+  ],
+  [
+    'a dataset where a table id belongs',
+    'api:\n  config:\n    servedTables:\n      - id: carto-demo-data.demo_tables\n',
+    '/api/config/servedTables/0/id',
   ],
   ['a purger that is not a CIDR', 'varnish:\n  purgers: ["10.0.0.1"]\n', '/varnish/purgers/0'],
 ];
