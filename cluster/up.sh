@@ -9,6 +9,9 @@ source "$here/lib.sh"
 no_options "Usage: cluster/up.sh
 Starts the one-node rehearsal cluster and its local registry (idempotent); prints the kubeconfig path. No options (cluster/README.md).
   -h, --help   print this help" "$@"
+# shellcheck source=cgroup.sh
+source "$here/cgroup.sh"
+cgroup_check "${CLUSTER_CGROUP_FS:-/sys/fs/cgroup}" || die "the one-node cluster cannot run on these cgroups (above)"
 [ "$(id -u)" -eq 0 ] || die "run as root (kubelet, containerd and the pod network need it)"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns pause; do
   [ -x "$CLUSTER_BIN/$b" ] || die "$CLUSTER_BIN/$b missing: run tools/install.sh cluster-runtime cluster-kube"
@@ -100,18 +103,14 @@ for direction in -i -o; do
   iptables -I FORWARD 1 "$direction" "$CLUSTER_BRIDGE" -m comment --comment "$CLUSTER_TAG" -j ACCEPT
 done
 
-# --- cgroups: the parent of every pod cgroup (kubelet cgroupRoot).
-if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-  mkdir -p "/sys/fs/cgroup/$CLUSTER_CGROUP"
-else
-  for h in /sys/fs/cgroup/*/; do
-    [ -f "$h/cgroup.procs" ] && ! grep -q cgroup2 <<<"$(stat -f -c %T "$h")" && mkdir -p "$h$CLUSTER_CGROUP"
-  done
-  # A new v1 cpuset starts with no CPUs and no memory nodes: give it its parent's, or nothing can join it.
-  if [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]; then
-    cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.cpus"
-    cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.mems"
-  fi
+# --- cgroups (v1: cgroup_check above): the parent of every pod cgroup (kubelet cgroupRoot), in every hierarchy.
+for h in /sys/fs/cgroup/*/; do
+  [ -f "$h/cgroup.procs" ] && ! grep -q cgroup2 <<<"$(stat -f -c %T "$h")" && mkdir -p "$h$CLUSTER_CGROUP"
+done
+# A new v1 cpuset starts with no CPUs and no memory nodes: give it its parent's, or nothing can join it.
+if [ -f /sys/fs/cgroup/cpuset/cpuset.cpus ]; then
+  cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.cpus"
+  cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$CLUSTER_CGROUP/cpuset.mems"
 fi
 
 # --- control plane
