@@ -1,5 +1,6 @@
-# Shared settings of cluster/up.sh and cluster/down.sh (sourced). Every path, port and address of the rehearsal
-# cluster is here; environment variables of the same name override them.
+# Shared settings of the rehearsal's cluster providers (sourced): the one-node cluster built from source (cluster/up.sh,
+# cluster/down.sh) and kind (cluster/kind/up.sh, down.sh). Every path, port and address of the rehearsal clusters is
+# here (cluster/lib/kube.ts reads the same, tested); environment variables of the same name override them.
 MAPS_TOOLS_DIR=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}
 CLUSTER_BIN=$MAPS_TOOLS_DIR/cluster/bin
 # Kept between runs (caches): containerd's image store and the registry's blobs.
@@ -27,7 +28,16 @@ CLUSTER_SOCKET=$CLUSTER_RUN/containerd/containerd.sock
 CLUSTER_PAUSE_IMAGE=maps-rehearsal.local/pause:1
 # The bridge and iptables rules made here carry this comment, so down.sh removes only its own.
 CLUSTER_TAG=maps-rehearsal
-PATH=$CLUSTER_BIN:$PATH
+# The kind provider (cluster/kind/cluster.yaml), after kind's local-registry guide: a registry container published on
+# loopback where Docker pushes, reached by the node under its container name on kind's network.
+KIND_CLUSTER=maps-rehearsal
+KIND_KUBECONFIG=${KIND_KUBECONFIG:-$MAPS_TOOLS_DIR/cluster/kind-kubeconfig}
+KIND_REGISTRY_NAME=maps-rehearsal-registry
+KIND_REGISTRY_PORT=${KIND_REGISTRY_PORT:-5001}
+KIND_REGISTRY=localhost:$KIND_REGISTRY_PORT
+# The CNCF distribution registry 3.0.0, by the digest public projects pin for it (not pulled here: no registry is reachable).
+KIND_REGISTRY_IMAGE=registry:3.0.0@sha256:6c5666b861f3505b116bb9aa9b25175e71210414bd010d92035ff64018f9457e
+PATH=$CLUSTER_BIN:$MAPS_TOOLS_DIR/bin:$PATH
 export PATH KUBECONFIG=$CLUSTER_KUBECONFIG
 
 log() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }

@@ -1,16 +1,16 @@
 /**
- * `npm run rehearse [-- --keep] [-- --no-tests]`: the whole delivery on a real cluster and a real registry
- * (cluster/README.md). Cluster up (unless REHEARSAL_KUBECONFIG names one) -> build and push the API, Varnish and
- * emulator images -> in-cluster BigQuery emulator -> the deploy program (ci/deploy) with the same digests into dev,
- * staging, production in order -> a table -> the real-cluster tests (cluster/tests) -> cluster down unless --keep.
+ * `npm run rehearse -- --provider kind|source [--keep] [--no-tests]`: the whole delivery on a real cluster and a real
+ * registry (cluster/README.md). The provider's cluster up -> build and push the API, Varnish and emulator images ->
+ * in-cluster BigQuery emulator -> the deploy program (ci/deploy) with the same digests into dev, staging, production in
+ * order -> a table -> the real-cluster tests (cluster/tests) -> the provider's cluster down unless --keep.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCli } from '../tools/cli.js';
+import { oneOf, parseCli } from '../tools/cli.js';
 import { startEmulator } from './lib/emulator.js';
 import { buildAndPush } from './lib/images.js';
-import { rehearsal, repoRoot, sh, stream } from './lib/kube.js';
+import { provider, providerNames, rehearsal, repoRoot, sh, stream } from './lib/kube.js';
 
 interface DeployReport {
   ok: boolean;
@@ -22,39 +22,45 @@ interface DeployReport {
   seconds: number;
 }
 
-const USAGE = `Usage: npm run rehearse -- [--keep] [--no-tests]
-The whole delivery on a real one-node cluster and a local registry (cluster/README.md).
+const USAGE = `Usage: npm run rehearse -- --provider kind|source [--keep] [--no-tests]
+The whole delivery on a real cluster and a local registry (cluster/README.md).
+  --provider    the cluster (or REHEARSAL_PROVIDER; one must be given):
+                  kind     kind's cluster from cluster/kind/cluster.yaml (pulls its node image: GitHub runners, laptops)
+                  source   the one-node cluster built from source, cluster/up.sh (no image pulls: this CI; cgroup v1)
   --keep        leave the cluster running afterwards
   --no-tests    deploy the three environments, skip the real-cluster tests
   -h, --help    print this help`;
 const flags = parseCli(USAGE, {
+  provider: { type: 'string' },
   keep: { type: 'boolean', default: false },
   'no-tests': { type: 'boolean', default: false },
 });
+// Children (the provider's scripts, the deploy program, the tests) find the provider in the environment.
+process.env.REHEARSAL_PROVIDER = oneOf(
+  USAGE,
+  'provider',
+  flags.provider ?? process.env.REHEARSAL_PROVIDER,
+  providerNames,
+);
+const cluster = provider();
 const started = Date.now();
 const elapsed = (since: number) => ((Date.now() - since) / 1000).toFixed(0);
 const say = (line: string) => console.log(`[rehearse +${elapsed(started)}s] ${line}`);
 const work = mkdtempSync(join(tmpdir(), 'rehearse-'));
 let failed = false;
 
+say(`cluster provider: ${cluster.name}, ${cluster.what}`);
 try {
-  if (!rehearsal.external) {
-    const t0 = Date.now();
-    // One more start after a failed one (up.sh stops a half-started cluster first): a node that is slow to turn Ready
-    // on a machine still busy with the test suite is not a finding; twice is.
-    for (let attempt = 1; ; attempt++) {
-      if ((await stream('bash', [join(repoRoot, 'cluster', 'up.sh')], '[cluster]')) === 0) break;
-      if (attempt === 2) throw new Error('cluster/up.sh failed twice');
-      say('cluster/up.sh failed (its output above says why): starting it once more');
-    }
-    say(`cluster ready in ${elapsed(t0)}s`);
-  } else {
-    // Someone else's cluster (kind): it still needs the GKE kinds the releases render (Managed Prometheus, Ingress).
-    for (const crds of ['gmp-crds.yaml', 'gke-ingress-crds.yaml']) {
-      await sh('kubectl', ['apply', '-f', join(repoRoot, 'cluster', 'manifests', crds)]);
-    }
-  }
   let t0 = Date.now();
+  // One more start after a failed one (the provider's up.sh stops a half-started cluster first): a node that is slow to
+  // turn Ready on a machine still busy with the test suite is not a finding; twice is.
+  for (let attempt = 1; ; attempt++) {
+    if ((await stream('bash', [join(repoRoot, cluster.up)], '[cluster]')) === 0) break;
+    if (attempt === 2) throw new Error(`${cluster.up} failed twice`);
+    say(`${cluster.up} failed (its output above says why): starting it once more`);
+  }
+  say(`cluster ready in ${elapsed(t0)}s`);
+  t0 = Date.now();
   const images = await buildAndPush();
   say(`images pushed in ${elapsed(t0)}s: ${JSON.stringify(images)}`);
   t0 = Date.now();
@@ -120,9 +126,9 @@ try {
   console.error(error instanceof Error ? error.message : error);
 } finally {
   rmSync(work, { recursive: true, force: true });
-  if (!rehearsal.external && !flags.keep) {
+  if (!flags.keep) {
     const t0 = Date.now();
-    await sh('bash', [join(repoRoot, 'cluster', 'down.sh')]).catch((e: unknown) => {
+    await sh('bash', [join(repoRoot, cluster.down)]).catch((e: unknown) => {
       failed = true;
       console.error(e);
     });

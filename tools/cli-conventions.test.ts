@@ -28,6 +28,8 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'npm run rehearse (cluster/rehearse.ts)': tsx('cluster/rehearse.ts'),
   'cluster/up.sh': ['cluster/up.sh', []],
   'cluster/down.sh': ['cluster/down.sh', []],
+  'cluster/kind/up.sh': ['cluster/kind/up.sh', []],
+  'cluster/kind/down.sh': ['cluster/kind/down.sh', []],
 };
 
 describe.each(Object.entries(clis))('%s', (_name, [command, args]) => {

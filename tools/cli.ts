@@ -41,6 +41,18 @@ export function wholeNumber(usage: string, name: string, text: string | undefine
   return value;
 }
 
+/** One of `choices` from an option's text, or a usage error naming the option and the choices. */
+export function oneOf<const C extends string>(
+  usage: string,
+  name: string,
+  text: string | undefined,
+  choices: readonly C[],
+): C {
+  if (!choices.includes(text as C))
+    usageExit(usage, `--${name} must be one of ${choices.join(', ')}, got '${text ?? ''}'`);
+  return text as C;
+}
+
 function usageExit(usage: string, message: string): never {
   console.error(`${message}\n\n${usage}`);
   process.exit(EXIT_USAGE);

@@ -26,6 +26,11 @@ const authOf = (job: Job) =>
   job.steps.find((s) => s.uses?.startsWith('google-github-actions/auth@'))?.with as
     Record<string, string> | undefined;
 const allJobs = workflows.flatMap((w) => Object.entries(w.jobs).map(([name, job]) => ({ w, name, job })));
+// The one kind of job that runs on the runner, not through Dagger: the rehearsal with kind (cluster/README.md), which
+// needs the runner's Docker for its cluster and must never be nested inside `dagger call test`.
+const isRehearsal = (w: Workflow, name: string) =>
+  name === 'rehearse' && ['pr.yml', 'main.yml'].includes(w.file);
+const daggerJobs = allJobs.filter(({ w, name }) => !isRehearsal(w, name));
 
 function actionlint(args: string[], cwd: string) {
   const result = spawnSync('actionlint', ['-color=false', ...args], { cwd, encoding: 'utf8' });
@@ -72,7 +77,7 @@ describe('workflow policies', () => {
   });
 
   it('runs nothing but dagger in run steps', () => {
-    for (const { w, name, job } of allJobs) {
+    for (const { w, name, job } of daggerJobs) {
       for (const run of runs(job)) expect(run, `${w.file} ${name}`).toMatch(/(^|\$\()dagger call [a-z-]+/);
     }
   });
@@ -81,7 +86,7 @@ describe('workflow policies', () => {
     const engine = (
       JSON.parse(readFileSync(join(repoRoot, 'dagger.json'), 'utf8')) as { engineVersion: string }
     ).engineVersion;
-    for (const { w, name, job } of allJobs) {
+    for (const { w, name, job } of daggerJobs) {
       const install = job.steps.filter((s) => s.uses?.startsWith('dagger/dagger-for-github@'));
       expect(install, `${w.file} ${name}`).toHaveLength(1);
       expect(`v${String(install[0]?.with?.version)}`).toBe(engine);
@@ -89,6 +94,31 @@ describe('workflow policies', () => {
         install[0]?.with?.call ?? install[0]?.with?.args,
         'the action only installs; run steps call',
       ).toBeUndefined();
+    }
+  });
+
+  it('runs the rehearsal in its own job of pr and main, on the runner with kind, never through dagger call test', () => {
+    expect(allJobs.filter(({ w, name }) => isRehearsal(w, name)).map(({ w }) => w.file)).toEqual([
+      'main.yml',
+      'pr.yml',
+    ]);
+    const golang = /golang:(\d+\.\d+\.\d+)/.exec(
+      readFileSync(join(repoRoot, 'ci/src/images.ts'), 'utf8'),
+    )?.[1];
+    for (const file of ['pr.yml', 'main.yml']) {
+      const job = byFile(file).jobs.rehearse as Job;
+      expect(runs(job), file).toEqual([
+        'tools/install.sh helm docker kind',
+        'npm ci --no-audit --no-fund',
+        'npm run rehearse -- --provider kind',
+      ]);
+      expect(job.needs, file).toBeUndefined();
+      const setup = (action: string) => job.steps.find((s) => s.uses?.startsWith(`actions/${action}@`))?.with;
+      expect(setup('setup-node')).toEqual({ 'node-version-file': '.nvmrc' });
+      expect(setup('setup-go')).toEqual({ 'go-version': golang, cache: false });
+    }
+    for (const { w, name, job } of daggerJobs) {
+      for (const run of runs(job)) expect(run, `${w.file} ${name}`).not.toMatch(/rehearse/);
     }
   });
 

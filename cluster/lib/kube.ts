@@ -10,11 +10,48 @@ export const toolsDir =
   process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api');
 export const clusterBin = join(toolsDir, 'cluster', 'bin');
 
-/** The cluster the rehearsal uses: ours (cluster/up.sh) unless REHEARSAL_KUBECONFIG names another (e.g. kind). */
+/**
+ * The rehearsal's two cluster providers (cluster/README.md): the same program, deploy and tests run on either. Paths and
+ * ports follow cluster/lib.sh (cluster/providers.test.ts compares them).
+ */
+export const providers = {
+  kind: {
+    what: 'kind (cluster/kind/cluster.yaml), for machines that can pull its node image: GitHub runners, laptops',
+    up: 'cluster/kind/up.sh',
+    down: 'cluster/kind/down.sh',
+    kubeconfig: join(toolsDir, 'cluster', 'kind-kubeconfig'),
+    registry: `localhost:${process.env.KIND_REGISTRY_PORT ?? '5001'}`,
+  },
+  source: {
+    what: 'the one-node cluster built from source (cluster/up.sh), for machines that cannot pull images: this CI',
+    up: 'cluster/up.sh',
+    down: 'cluster/down.sh',
+    kubeconfig: join(toolsDir, 'cluster', 'kubeconfig'),
+    registry: `127.0.0.1:${process.env.CLUSTER_REGISTRY_PORT ?? '15000'}`,
+  },
+} as const;
+export type ProviderName = keyof typeof providers;
+export const providerNames = Object.keys(providers) as ProviderName[];
+
+/** The provider of this run: REHEARSAL_PROVIDER, which `npm run rehearse -- --provider` sets for itself and its tests. */
+export function provider(): (typeof providers)[ProviderName] & { name: ProviderName } {
+  const name = process.env.REHEARSAL_PROVIDER;
+  if (!name || !(name in providers)) {
+    throw new Error(
+      `REHEARSAL_PROVIDER is '${name ?? ''}', not one of ${providerNames.join(', ')}: run npm run rehearse`,
+    );
+  }
+  return { ...providers[name as ProviderName], name: name as ProviderName };
+}
+
+/** The rehearsal's names; the cluster's kubeconfig and registry are its provider's. */
 export const rehearsal = {
-  external: Boolean(process.env.REHEARSAL_KUBECONFIG),
-  kubeconfig: process.env.REHEARSAL_KUBECONFIG ?? join(toolsDir, 'cluster', 'kubeconfig'),
-  registry: process.env.REHEARSAL_REGISTRY ?? `127.0.0.1:${process.env.CLUSTER_REGISTRY_PORT ?? '15000'}`,
+  get kubeconfig(): string {
+    return provider().kubeconfig;
+  },
+  get registry(): string {
+    return provider().registry;
+  },
   emulatorNamespace: 'maps-rehearsal-bigquery',
   emulatorService: 'bigquery-emulator',
   emulatorPort: 9050,

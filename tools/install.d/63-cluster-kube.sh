@@ -20,10 +20,8 @@ grep -q "k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION\$" "$REPO_ROOT/cluster/ku
   || { echo "cluster/kube/go.mod does not pin k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION" >&2; exit 1; }
 grep -q "github.com/coredns/coredns $COREDNS_VERSION\$" "$REPO_ROOT/cluster/coredns/go.mod" \
   || { echo "cluster/coredns/go.mod does not pin CoreDNS $COREDNS_VERSION" >&2; exit 1; }
-# Version stamps (what `make` would set): helm checks the chart's kubeVersion against the API server's gitVersion.
-v=k8s.io/component-base/version
-minor=${KUBERNETES_CLUSTER_VERSION#v1.}
-build "$REPO_ROOT/cluster/kube" kube -ldflags "-s -w -X $v.gitVersion=$KUBERNETES_CLUSTER_VERSION -X $v.gitMajor=1 \
-  -X $v.gitMinor=${minor%%.*} -X $v.gitTreeState=clean -X $v.buildDate=1970-01-01T00:00:00Z" -o "$bin/" ./cmd/...
+# shellcheck source=../lib/kube-version.sh
+source "$REPO_ROOT/tools/lib/kube-version.sh"
+build "$REPO_ROOT/cluster/kube" kube -ldflags "$(kube_version_ldflags)" -o "$bin/" ./cmd/...
 build "$REPO_ROOT/cluster/coredns" coredns -ldflags "-s -w" -o "$bin/coredns" .
 echo "    Kubernetes $KUBERNETES_CLUSTER_VERSION and CoreDNS $COREDNS_VERSION in $bin"
