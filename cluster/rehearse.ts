@@ -82,7 +82,7 @@ try {
         'tsx',
         'ci/deploy/main.ts',
         ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
-        ...['--api-image', images.api, '--varnish-image', images.varnish],
+        ...['--api-image', images.api, '--varnish-image', images.varnish, '--host', rehearsal.hostOf(env)],
         ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
         ...['--timeout', '6m', '--report', report],
       ],

@@ -14,7 +14,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toolsDir } from '@maps-api/emulator';
-import { render } from '../charts/maps-api/tests/chart.js';
+import { render, testHost } from '../charts/maps-api/tests/chart.js';
 
 // Everything here runs the real Terraform CLI with the real hashicorp/google provider (from the local filesystem mirror
 // built by tools/install.d/40-terraform.sh) and the real checkov. A missing tool fails the suite; nothing is skipped.
@@ -71,7 +71,8 @@ function consoleValue(dir: string, expression: string): unknown {
     cwd: join(work, dir),
     input: `jsonencode(${expression})\n`,
     encoding: 'utf8',
-    env: terraformEnv(),
+    // The host is an input with no value in the repository: each environment root gets the tests' own.
+    env: { ...terraformEnv(), TF_VAR_host: testHost(dir.replace(/^envs\//, '')) },
   });
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(JSON.parse(result.stdout.trim()) as string) as unknown;
@@ -231,7 +232,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     const facts = JSON.parse(readFileSync(join(repoRoot, 'environments.json'), 'utf8')) as {
       environments: Record<
         string,
-        { gcpProject: string; region: string; cluster: string; namespace: string; host: string }
+        { gcpProject: string; region: string; cluster: string; namespace: string }
       >;
       registry: { gcpProject: string; location: string; repository: string };
       replica: { source: string; dataset: string; location: string };
@@ -247,7 +248,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
         region: fact.region,
         cluster: fact.cluster,
         namespace: fact.namespace,
-        host: fact.host,
+        host: testHost(env),
         registry: {
           project: facts.registry.gcpProject,
           location: facts.registry.location,

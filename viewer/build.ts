@@ -15,7 +15,28 @@ export function defaultLocalApiUrl(): string {
   return `http://127.0.0.1:${Number(process.env.VARNISH_PORT || ports.varnish)}`;
 }
 
-export function buildOptions(outdir: string, localApiUrl = defaultLocalApiUrl()): esbuild.BuildOptions {
+/**
+ * The environments the picker lists: those whose host this process was given, by the variable environments.json
+ * names (MAPS_API_HOST_DEV…, the same names as the repository variables the workflows read). Hosts are never facts
+ * of the repository, so with none given the picker offers local and any URL.
+ */
+export function environmentTargets(env: NodeJS.ProcessEnv = process.env): { name: string; url: string }[] {
+  const { environments } = JSON.parse(
+    readFileSync(new URL('../environments.json', import.meta.url), 'utf8'),
+  ) as {
+    environments: Record<string, { hostVariable: string }>;
+  };
+  return Object.entries(environments).flatMap(([name, { hostVariable }]) => {
+    const host = env[hostVariable]?.trim();
+    return host ? [{ name, url: `https://${host}` }] : [];
+  });
+}
+
+export function buildOptions(
+  outdir: string,
+  localApiUrl = defaultLocalApiUrl(),
+  targets = environmentTargets(),
+): esbuild.BuildOptions {
   return {
     entryPoints: [
       { in: `${SOURCE_DIR}/main.ts`, out: 'app' },
@@ -31,7 +52,7 @@ export function buildOptions(outdir: string, localApiUrl = defaultLocalApiUrl())
     minify: true,
     sourcemap: 'linked',
     outdir,
-    define: { LOCAL_API_URL: JSON.stringify(localApiUrl) },
+    define: { LOCAL_API_URL: JSON.stringify(localApiUrl), ENVIRONMENT_TARGETS: JSON.stringify(targets) },
     logLevel: 'warning',
   };
 }

@@ -16,6 +16,8 @@ export interface ServeOptions {
   host?: string;
   /** What the page's "local" entry points to (default: Varnish on environments.json's port or VARNISH_PORT). */
   localApiUrl?: string;
+  /** The picker's environments (default: those whose MAPS_API_HOST_<ENV> this process was given). */
+  environmentTargets?: { name: string; url: string }[];
   /** Rebuild when viewer/src changes (npm start). */
   watch?: boolean;
 }
@@ -24,7 +26,10 @@ export async function serveViewer(options: ServeOptions): Promise<ViewerServer> 
   const host = options.host ?? '127.0.0.1';
   // The output directory only names the files; serve mode keeps them in memory and never writes them.
   const outdir = new URL('./dist', import.meta.url).pathname;
-  const context = await esbuild.context({ ...buildOptions(outdir, options.localApiUrl), write: false });
+  const context = await esbuild.context({
+    ...buildOptions(outdir, options.localApiUrl, options.environmentTargets),
+    write: false,
+  });
   try {
     await context.rebuild(); // fail here, with esbuild's message, rather than on the first page load
     if (options.watch) await context.watch();

@@ -1,7 +1,7 @@
 /**
  * The one deploy program (ci/deploy/README.md), run by `dagger call deploy` and by `npm run rehearse`:
  *   node --experimental-strip-types ci/deploy/main.ts --env <dev|staging|production> --namespace <ns>
- *     --api-image <repo@sha256:..> --varnish-image <repo@sha256:..> [--values <extra.yaml>]...
+ *     --api-image <repo@sha256:..> --varnish-image <repo@sha256:..> --host <public host> [--values <extra.yaml>]...
  *     [--smoke-url <url>] [--timeout <dur>] [--release maps-api] [--chart <dir>] [--report <file.json>]
  * Cluster: KUBECONFIG (or the default kubeconfig). Exits 1 when any step fails (after rolling back), 2 on bad usage.
  */
@@ -22,6 +22,7 @@ function options(): { deploy: DeployOptions; report?: string } {
       namespace: { type: 'string' },
       'api-image': { type: 'string' },
       'varnish-image': { type: 'string' },
+      host: { type: 'string' },
       values: { type: 'string', multiple: true, default: [] },
       'smoke-url': { type: 'string', default: '' },
       'smoke-tileset': { type: 'string' },
@@ -37,6 +38,9 @@ function options(): { deploy: DeployOptions; report?: string } {
   if (!values['api-image'] || !values['varnish-image']) {
     throw new Error('--api-image and --varnish-image are required (repo@sha256:<digest>)');
   }
+  // No values file carries a host (it is an input): without it the chart renders no Ingress, and an upgrade would
+  // delete the environment's load balancer.
+  if (!values.host) throw new Error("--host is required (the environment's public host: the Ingress rule)");
   // The smoke asks for the environment's replica of the sample tileset (environments.json), as `dagger call smoke`.
   const environments = JSON.parse(readFileSync(join(repoRoot, 'environments.json'), 'utf8')) as {
     environments: Record<string, { gcpProject: string }>;
@@ -52,6 +56,7 @@ function options(): { deploy: DeployOptions; report?: string } {
       chart: values.chart,
       apiImage: parseImage(values['api-image']),
       varnishImage: parseImage(values['varnish-image']),
+      host: values.host,
       values: values.values,
       smokeUrl: values['smoke-url'],
       smokeTileset: values['smoke-tileset'] ?? tileset,

@@ -28,6 +28,8 @@ export interface DeployOptions {
   chart: string;
   apiImage: ImageRef;
   varnishImage: ImageRef;
+  /** The environment's public host (the Ingress rule; no values file carries one). */
+  host: string;
   /** Extra values files, after values-<env>.yaml (later files win). */
   values: string[];
   /** Where the smoke test reaches Varnish; empty: a port-forward to the Varnish Service on 127.0.0.1. */
@@ -227,6 +229,7 @@ async function helmUpgrade(options: DeployOptions): Promise<string> {
     ...set('images.api.digest', options.apiImage.digest),
     ...set('images.varnish.repository', options.varnishImage.repository),
     ...set('images.varnish.digest', options.varnishImage.digest),
+    ...set('ingress.host', options.host),
     '--atomic',
     '--wait',
     '--history-max',

@@ -19,7 +19,8 @@ export interface EnvironmentFacts {
   region: string;
   cluster: string;
   namespace: string;
-  host: string;
+  /** The repository variable holding the environment's public host (never a fact of the repository). */
+  hostVariable: string;
 }
 
 export interface Registry {
@@ -47,6 +48,19 @@ export async function environment(source: Directory, name: string): Promise<Envi
     );
   }
   return env;
+}
+
+/** RFC 2606 / 6761 names, which no certificate is issued for: Terraform refuses the same (terraform/envs/<env>). */
+export const PLACEHOLDER_HOST = /(^|\.)example\.(com|net|org)$|(^|\.)(example|test|invalid|localhost)$/;
+const FQDN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/;
+
+/** The environment's public host as given (--host), or an error naming the variable it comes from. */
+export function requireHost(env: EnvironmentFacts, host: string): string {
+  const where = `pass the environment's public host (the repository variable ${env.hostVariable})`;
+  if (!FQDN.test(host)) throw new Error(`--host "${host}" is not a lower-case DNS name: ${where}`);
+  if (PLACEHOLDER_HOST.test(host))
+    throw new Error(`--host "${host}" is a placeholder (a reserved example name): ${where}`);
+  return host;
 }
 
 /** Artifact Registry host of the project registry, e.g. us-central1-docker.pkg.dev. */

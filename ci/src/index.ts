@@ -22,6 +22,7 @@ import {
   readEnvironments,
   registryHost,
   registryImage,
+  requireHost,
   requireProjectImage,
 } from './environments.js';
 import { pinned } from './images.js';
@@ -234,6 +235,8 @@ export class MapsApi {
     apiImage: string = '',
     /** Varnish image digest reference (…/varnish@sha256:…); empty: the chart's default. */
     varnishImage: string = '',
+    /** The environment's public host (its repository variable, e.g. MAPS_API_HOST_DEV); empty: no Ingress. */
+    host: string = '',
   ): Promise<string> {
     const target = await environment(this.source, env);
     const images = { api: apiImage, varnish: varnishImage };
@@ -242,6 +245,7 @@ export class MapsApi {
       const { repository, digest } = parseDigestReference(reference);
       return ['--set', `images.${key}.repository=${repository}`, '--set', `images.${key}.digest=${digest}`];
     });
+    if (host) set.push('--set', `ingress.host=${requireHost(target, host)}`);
     return helm(this.source)
       .withExec([
         'helm',
@@ -270,12 +274,18 @@ export class MapsApi {
     gcpCredentials: Secret,
     /** Plan terraform/shared (the registry every environment reads) instead; only with --env production. */
     shared: boolean = false,
+    /** The environment's public host (its repository variable, e.g. MAPS_API_HOST_DEV): required but with --shared. */
+    host: string = '',
   ): Promise<Directory> {
     const root = terraformRoot(env, shared);
-    await environment(this.source, env);
+    const target = await environment(this.source, env);
+    if (!shared) requireHost(target, host);
+    let terraform = await initialised(this.source, root, gcpCredentials);
+    // The saved plan keeps the value: apply needs no host.
+    if (!shared) terraform = terraform.withEnvVariable('TF_VAR_host', host);
     // -lock=false: the read-only planner cannot write the state lock; applying the saved plan takes the lock and
     // refuses the plan if the state moved since (Terraform's stale-plan check).
-    return (await initialised(this.source, root, gcpCredentials))
+    return terraform
       .withEnvVariable('PLAN_RUN_ID', runId())
       .withExec(['mkdir', '-p', '/out'])
       .withExec(['terraform', 'plan', '-input=false', '-lock=false', '-no-color', '-out=/out/tfplan'])
@@ -322,6 +332,8 @@ export class MapsApi {
     varnishImage: string,
     /** gcloud credentials of the environment's deployer identity. */
     gcpCredentials: Secret,
+    /** The environment's public host, the Ingress' (its repository variable, e.g. MAPS_API_HOST_DEV). */
+    host: string,
     /** Required to change production. */
     confirmProduction: boolean = false,
   ): Promise<string> {
@@ -330,6 +342,7 @@ export class MapsApi {
     requireProjectImage(registry, 'maps-api', apiImage);
     requireProjectImage(registry, 'varnish', varnishImage);
     const target = await environment(this.source, env);
+    requireHost(target, host);
     const id = runId();
     const config = await kubeconfig(target, gcpCredentials, id);
     return deployer(this.source)
@@ -348,8 +361,10 @@ export class MapsApi {
         apiImage,
         '--varnish-image',
         varnishImage,
+        '--host',
+        host,
         '--smoke-url',
-        `https://${target.host}`,
+        `https://${host}`,
         '--timeout',
         '10m',
       ])
@@ -361,8 +376,11 @@ export class MapsApi {
   async smoke(
     /** Environment whose public host is smoked. */
     env: Environment,
+    /** Its public host (its repository variable, e.g. MAPS_API_HOST_DEV). */
+    host: string,
   ): Promise<string> {
     const target = await environment(this.source, env);
+    requireHost(target, host);
     const { replica } = await readEnvironments(this.source);
     const tileset = `${target.gcpProject}.${replica.dataset}.${replica.table}`;
     return ciTools(this.source)
@@ -372,7 +390,7 @@ export class MapsApi {
         '--experimental-strip-types',
         'smoke/main.ts',
         '--url',
-        `https://${target.host}`,
+        `https://${host}`,
         '--tileset',
         tileset,
       ])

@@ -8,6 +8,7 @@ import { load } from 'js-yaml';
 import {
   ancestorsOf,
   effectiveCondition,
+  interpolate,
   runGraph,
   statesStatus,
   triggers,
@@ -228,6 +229,33 @@ describe('dispatches', () => {
       expect(outcome(wf, 'refs/tags/v1.4.0', { env: 'production', ...extra }), wf).toBe('success');
       expect(outcome(wf, 'refs/tags/v1.4.0', { env: 'dev', ...extra }), wf).toBe('failure');
     }
+  });
+});
+
+describe('hosts', () => {
+  const envs = file.environments as Record<string, { hostVariable: string }>;
+  it("every deploy and environment plan passes --host from that environment's repository variable", () => {
+    const vars = Object.fromEntries(
+      Object.values(envs).map((e) => [e.hostVariable, `host-of-${e.hostVariable}`]),
+    );
+    let checked = 0;
+    for (const w of workflows) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        for (const step of job.steps) {
+          const command = step.run ?? '';
+          if (!/dagger call (deploy|plan)\b/.test(command) || command.includes('--shared')) continue;
+          expect(command, `${w.file} ${name}`).toContain('--host "$HOST"');
+          const literal = /--env ([a-z]+)/.exec(command)?.[1];
+          const stepEnv = (step as { env?: Record<string, string> }).env ?? {};
+          for (const env of literal ? [literal] : Object.keys(envs)) {
+            const host = interpolate(stepEnv.HOST ?? '', { matrix: { env }, inputs: { env }, vars });
+            expect(host, `${w.file} ${name} for ${env}`).toBe(`host-of-${envs[env]!.hostVariable}`);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(13); // plans 2×3, main 2, release 2, rollback 3
   });
 });
 

@@ -41,8 +41,13 @@ const DOCUMENTED: Record<
   build: {},
   scan: {},
   publish: { gcpCredentials: SECRET, tag: STRING },
-  render: { env: ENV, apiImage: IMAGE_OPTIONAL, varnishImage: IMAGE_OPTIONAL },
-  plan: { env: ENV, gcpCredentials: SECRET, shared: { type: 'BOOLEAN_KIND', default: false } },
+  render: { env: ENV, apiImage: IMAGE_OPTIONAL, varnishImage: IMAGE_OPTIONAL, host: IMAGE_OPTIONAL },
+  plan: {
+    env: ENV,
+    gcpCredentials: SECRET,
+    shared: { type: 'BOOLEAN_KIND', default: false },
+    host: { type: 'STRING_KIND', default: '' },
+  },
   apply: {
     env: ENV,
     plan: { type: 'File' },
@@ -56,9 +61,10 @@ const DOCUMENTED: Record<
     apiImage: STRING,
     varnishImage: STRING,
     gcpCredentials: SECRET,
+    host: STRING,
     confirmProduction: { type: 'BOOLEAN_KIND', default: false },
   },
-  smoke: { env: ENV },
+  smoke: { env: ENV, host: STRING },
   replicateTable: {
     env: ENV,
     gcpCredentials: SECRET,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IMAGES } from '../src/images.ts';
-import { Environment } from '../src/environments.ts';
+import { Environment, PLACEHOLDER_HOST } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
 import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT } from '../src/toolbox.ts';
 import {
@@ -25,6 +25,8 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const engine = new FakeEngine({ repoRoot });
 const CREDENTIALS_ID = 'secret-id-of-gcp-credentials';
 const REGISTRY = 'us-central1-docker.pkg.dev/maps-api-production/maps';
+/** An environment's public host, as the workflows pass it from its repository variable (never a repository fact). */
+const HOST = (env: string) => `maps-api.${env}.acme-maps.net`;
 const API_IMAGE = `${REGISTRY}/maps-api@sha256:${'c'.repeat(64)}`;
 const VARNISH_IMAGE = `${REGISTRY}/varnish@sha256:${'e'.repeat(64)}`;
 const PLAN_FILE_ID = 'file-id-of-tfplan';
@@ -379,12 +381,18 @@ describe('module functions as the engine sees them', () => {
       try {
         engine.options.repoRoot = lockRoot(false);
         expect(
-          initOf((await run(async (m) => (await m.plan(Environment.dev, credentials())).id())).chains),
+          initOf(
+            (await run(async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id()))
+              .chains,
+          ),
         ).toEqual(['terraform', 'init', '-input=false', '-no-color']);
         engine.reset();
         engine.options.repoRoot = lockRoot(true);
         expect(
-          initOf((await run(async (m) => (await m.plan(Environment.dev, credentials())).id())).chains),
+          initOf(
+            (await run(async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id()))
+              .chains,
+          ),
         ).toContain('-lockfile=readonly');
       } finally {
         engine.options.repoRoot = repoRoot;
@@ -392,7 +400,13 @@ describe('module functions as the engine sees them', () => {
     });
 
     it('plan saves the plan (-out) in the directory it returns, beside its text', async () => {
-      const { chains } = await run(async (m) => (await m.plan(Environment.dev, credentials())).id());
+      const { chains } = await run(async (m) =>
+        (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id(),
+      );
+      expect(calls(chains, 'withEnvVariable')).toContainEqual({
+        field: 'withEnvVariable',
+        args: { name: 'TF_VAR_host', value: HOST('dev') },
+      });
       expect(calls(chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/envs/dev');
       const plan = execs(chains).find((a) => a[1] === 'plan') ?? [];
       expect(plan).toEqual(expect.arrayContaining(['-out=/out/tfplan', '-lock=false']));
@@ -506,7 +520,7 @@ describe('module functions as the engine sees them', () => {
   describe('deploy', () => {
     it('runs the shared deploy program with both digests, the cluster kubeconfig and helm, and no step of its own', async () => {
       const { chains } = await run((m) =>
-        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials(), false),
+        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('staging'), false),
       );
       const program = chains.find((chain) => execs([chain]).some((a) => a.includes('ci/deploy/main.ts')));
       if (!program) throw new Error('deploy does not run ci/deploy/main.ts');
@@ -522,8 +536,10 @@ describe('module functions as the engine sees them', () => {
         API_IMAGE,
         '--varnish-image',
         VARNISH_IMAGE,
+        '--host',
+        HOST('staging'),
         '--smoke-url',
-        'https://maps-api.staging.example.com',
+        `https://${HOST('staging')}`,
         '--timeout',
         '10m',
       ]);
@@ -544,14 +560,14 @@ describe('module functions as the engine sees them', () => {
 
     it('passes only flags the deploy program declares, from where the program finds the chart', async () => {
       const { chains } = await run((m) =>
-        m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), false),
+        m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('dev'), false),
       );
       const program = chains.find((chain) => execs([chain]).some((a) => a.includes('ci/deploy/main.ts')));
       const args = execs([program ?? []]).at(-1) ?? [];
       const source = readFileSync(join(repoRoot, args[2] ?? 'missing'), 'utf8');
       const declared = /parseArgs\(\{\s*options:\s*\{([\s\S]*?)\n {4}\},/.exec(source)?.[1] ?? '';
       const flags = args.filter((a) => a.startsWith('--') && a !== '--experimental-strip-types');
-      expect(flags.length).toBe(6);
+      expect(flags.length).toBe(7);
       for (const flag of flags) expect(declared, flag).toMatch(new RegExp(`'?${flag.slice(2)}'?: \\{ type`));
       // The program resolves the chart and environments.json from its own path: /repo/ci/deploy → /repo.
       const mounts = [...calls([program ?? []], 'withDirectory'), ...calls([program ?? []], 'withFile')].map(
@@ -576,23 +592,55 @@ describe('module functions as the engine sees them', () => {
       ] as const;
       for (const [api, varnish, error] of refusals) {
         engine.reset();
-        await expect(run((m) => m.deploy(Environment.dev, api, varnish, credentials()))).rejects.toThrow(
-          error,
-        );
+        await expect(
+          run((m) => m.deploy(Environment.dev, api, varnish, credentials(), HOST('dev'))),
+        ).rejects.toThrow(error);
         expect(calls(engine.chains, 'withExec')).toHaveLength(0);
+      }
+    });
+
+    it('refuses a placeholder or malformed host, naming the repository variable, as Terraform refuses it at plan time', async () => {
+      for (const host of ['maps-api.dev.example.com', 'maps.test', 'https://maps-api.acme-maps.net', '']) {
+        engine.reset();
+        await expect(
+          run((m) => m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), host)),
+          host,
+        ).rejects.toThrow(/MAPS_API_HOST_DEV/);
+        expect(calls(engine.chains, 'withExec')).toHaveLength(0);
+        engine.reset();
+        await expect(
+          run(async (m) => (await m.plan(Environment.dev, credentials(), false, host)).id()),
+        ).rejects.toThrow(/MAPS_API_HOST_DEV/);
+      }
+      // One rule: the module's placeholder pattern is the one each environment root's variable validation uses.
+      for (const env of ['dev', 'staging', 'production']) {
+        const variables = readFileSync(join(repoRoot, `terraform/envs/${env}/variables.tf`), 'utf8');
+        const terraformRule = /condition\s*=\s*!can\(regex\("(.*?)", lower\(var\.host\)\)\)/.exec(
+          variables,
+        )?.[1];
+        expect(terraformRule?.replace(/\\\\/g, '\\'), env).toBe(PLACEHOLDER_HOST.source);
       }
     });
 
     it('is refused for production without --confirm-production before any engine call', async () => {
       await expect(
-        run((m) => m.deploy(Environment.production, API_IMAGE, VARNISH_IMAGE, credentials(), false)),
+        run((m) =>
+          m.deploy(
+            Environment.production,
+            API_IMAGE,
+            VARNISH_IMAGE,
+            credentials(),
+            HOST('production'),
+            false,
+          ),
+        ),
       ).rejects.toThrow(/confirm-production/);
       expect(engine.chains).toHaveLength(0);
     });
 
     it('builds its kubeconfig for the DNS endpoint Terraform opens, without a CA (a replay with a stub gcloud)', async () => {
       const { chains } = await run((m) =>
-        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials()),
+        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('staging')),
       );
       const chain = chains.find((c) =>
         execs([c]).some((a) => a[0] === 'sh' && a[2]?.includes('clusters describe')),
@@ -651,10 +699,10 @@ describe('module functions as the engine sees them', () => {
   });
 
   it('smoke goes through the environment host with the replica tileset', async () => {
-    const { chains } = await run((m) => m.smoke(Environment.dev));
+    const { chains } = await run((m) => m.smoke(Environment.dev, HOST('dev')));
     const smoke = execs(chains).find((a) => a.includes('smoke/main.ts')) ?? [];
     expect(smoke).toEqual(
-      expect.arrayContaining(['https://maps-api.dev.example.com', 'maps-api-dev.maps_replica.osm_buildings']),
+      expect.arrayContaining([`https://${HOST('dev')}`, 'maps-api-dev.maps_replica.osm_buildings']),
     );
   });
 

@@ -57,6 +57,8 @@ export const rehearsal = {
   emulatorPort: 9050,
   release: 'maps-api',
   namespaceOf: (env: string) => `maps-api-${env}`,
+  /** The host each release's Ingress names (RFC 6761 `.test`: no controller acts on it here; real hosts are inputs). */
+  hostOf: (env: string) => `maps-api.${env}.rehearsal.test`,
   environments: ['dev', 'staging', 'production'] as const,
 };
 

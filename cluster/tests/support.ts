@@ -76,7 +76,7 @@ export function runDeploy(
     'tsx',
     'ci/deploy/main.ts',
     ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
-    ...['--api-image', apiImage, '--varnish-image', images().varnish],
+    ...['--api-image', apiImage, '--varnish-image', images().varnish, '--host', rehearsal.hostOf(env)],
     ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
     ...extra,
   ];

@@ -1,6 +1,7 @@
 // Shared helpers for the chart's tests: run the real helm and kubeconform, render an environment, find objects.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -20,7 +21,7 @@ export type K8sObject = {
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 type EnvironmentsFile = {
-  environments: Record<string, { gcpProject: string; namespace: string; host: string }>;
+  environments: Record<string, { gcpProject: string; namespace: string; hostVariable: string }>;
   replica: { source: string; dataset: string; table: string };
 };
 export const environmentsFile = JSON.parse(
@@ -54,6 +55,16 @@ export const kubernetesVersion = (() => {
   return version;
 })();
 
+/** The host the tests give an environment: a real one is an input (the deploy's --host), never a repository fact. */
+export const testHost = (environment: string) => `maps-api.${environment}.acme-maps.net`;
+
+/** A values file with the test host (a file, not --set, so values files a test adds after it still win). */
+function testHostValues(environment: string): string {
+  const file = join(tmpdir(), `maps-api-chart-test-host-${environment}.yaml`);
+  writeFileSync(file, `ingress:\n  host: ${testHost(environment)}\n`);
+  return file;
+}
+
 export function helmTemplateArgs(environment: string, extra: string[] = []): string[] {
   return [
     'template',
@@ -65,6 +76,8 @@ export function helmTemplateArgs(environment: string, extra: string[] = []): str
     namespaceOf(environment),
     '--values',
     join(chartDir, `values-${environment}.yaml`),
+    '--values',
+    testHostValues(environment),
     ...extra,
   ];
 }

@@ -13,6 +13,7 @@ import {
   helmTemplateArgs,
   render,
   run,
+  testHost,
   varnishName,
 } from './chart.js';
 
@@ -52,7 +53,7 @@ describe('the chart and environments.json', () => {
   });
 
   it.each(environmentNames)(
-    'renders %s with the project, namespace and host of environments.json',
+    'renders %s with the project and namespace of environments.json, and the host it is given',
     (environment) => {
       const expected = environmentsFile.environments[environment]!;
       const objects = render(environment);
@@ -65,10 +66,20 @@ describe('the chart and environments.json', () => {
       const env = deployment.spec.template.spec.containers[0].env as { name: string; value: string }[];
       expect(env.find((e) => e.name === 'GOOGLE_CLOUD_PROJECT')?.value).toBe(expected.gcpProject);
       const ingress = find(objects, 'Ingress', 'maps-api');
-      expect(ingress.spec.rules.map((r: { host: string }) => r.host)).toEqual([expected.host]);
+      expect(ingress.spec.rules.map((r: { host: string }) => r.host)).toEqual([testHost(environment)]);
       expect(find(objects, 'Service', varnishName).spec.type).toBe('ClusterIP');
     },
   );
+
+  it('renders no Ingress without a host (no values file carries one: the deploy passes --host)', () => {
+    for (const environment of environmentNames) {
+      const objects = render(environment, ['--set', 'ingress.host=']);
+      expect(
+        objects.filter((o) => o.kind === 'Ingress'),
+        environment,
+      ).toEqual([]);
+    }
+  });
 
   it('refuses to install into a namespace other than the environment one', () => {
     const args = helmTemplateArgs('dev');

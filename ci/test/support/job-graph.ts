@@ -174,7 +174,7 @@ function evaluate(expression: string, contexts: Record<string, unknown>, status:
 }
 
 /** A string that may hold `${{ … }}` parts, as GitHub interpolates it (e.g. `${{ matrix.env }}-plan`). */
-function interpolate(text: string, contexts: Record<string, unknown>): string {
+export function interpolate(text: string, contexts: Record<string, unknown>): string {
   return text.replace(/\$\{\{([\s\S]*?)\}\}/g, (_, expression: string) =>
     evaluate(expression.trim(), contexts, NO_STATUS).coerceString(),
   );

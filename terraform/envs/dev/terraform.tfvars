@@ -1,9 +1,9 @@
 # This environment's values; everything the environments share is a default in modules/environment.
-# Facts shared with Helm, workflows and Dagger come from /environments.json (a test checks they agree).
+# Facts shared with Helm, workflows and Dagger come from /environments.json (a test checks they agree). The host is
+# not here: it is an input (variables.tf).
 environment  = "dev"
 project_id   = "maps-api-dev"
 cluster_name = "maps-api-dev"
-host         = "maps-api.dev.example.com"
 
 cluster = {
   release_channel     = "REGULAR"

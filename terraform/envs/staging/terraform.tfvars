@@ -1,9 +1,9 @@
 # This environment's values; everything the environments share is a default in modules/environment.
-# Facts shared with Helm, workflows and Dagger come from /environments.json (a test checks they agree).
+# Facts shared with Helm, workflows and Dagger come from /environments.json (a test checks they agree). The host is
+# not here: it is an input (variables.tf).
 environment  = "staging"
 project_id   = "maps-api-staging"
 cluster_name = "maps-api-staging"
-host         = "maps-api.staging.example.com"
 
 cluster = {
   release_channel     = "STABLE"

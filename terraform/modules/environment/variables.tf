@@ -52,7 +52,7 @@ variable "namespace" {
 }
 
 variable "host" {
-  description = "The Ingress host of this environment (environments.json `host`): certificate, DNS, smoke test."
+  description = "The Ingress host of this environment (the root's input: the repository variable MAPS_API_HOST_<ENV>): certificate, DNS."
   type        = string
 }
 

@@ -9,7 +9,7 @@ variable "environment" {
 }
 
 variable "host" {
-  description = "The Ingress host (environments.json `host`), the name the certificate covers and the smoke test calls."
+  description = "The Ingress host (the env root's input), the name the certificate covers and the public check calls."
   type        = string
   validation {
     condition     = can(regex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", var.host))

@@ -4,6 +4,11 @@ mock_provider "google" {
   override_during = plan
 }
 
+# The host is an input with no value in the repository (CI passes MAPS_API_HOST_DEV): the test passes its own.
+variables {
+  host = "maps-api.dev.acme-maps.net"
+}
+
 run "plans_dev_in_its_own_project_state_bucket_and_by_its_own_account" {
   command = plan
 
@@ -76,4 +81,22 @@ run "pipeline_outputs_keep_their_names" {
     condition     = output.ingress.certificate_name == "maps-api-dev" && output.ingress.address_name == "maps-api-ingress"
     error_message = "the Ingress' static IP and certificate names"
   }
+}
+
+run "refuses_a_placeholder_host_naming_the_variable_to_set" {
+  command = plan
+
+  variables {
+    host = "maps-api.dev.example.com"
+  }
+  expect_failures = [var.host]
+}
+
+run "refuses_every_reserved_example_name" {
+  command = plan
+
+  variables {
+    host = "maps.rehearsal.test"
+  }
+  expect_failures = [var.host]
 }

@@ -4,6 +4,11 @@ mock_provider "google" {
   override_during = plan
 }
 
+# The host is an input with no value in the repository (CI passes MAPS_API_HOST_PRODUCTION): the test passes its own.
+variables {
+  host = "maps-api.production.acme-maps.net"
+}
+
 run "plans_production_in_its_own_project_state_bucket_and_by_its_own_account" {
   command = plan
 
