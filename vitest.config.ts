@@ -4,6 +4,9 @@ import { useInstalledTools } from './tools/tools-path.js';
 // Tools installed by tools/install.sh are linked into $MAPS_TOOLS_DIR/bin; tests find them on PATH and fail (never
 // skip) when one is missing.
 useInstalledTools();
+// Every test runs production's Varnish (images/varnish through Docker), never whichever the machine has
+// (local-varnish/runtime.ts; local-varnish/one-varnish.test.ts).
+process.env.MAPS_VARNISH_RUNTIME = 'image';
 
 export default defineConfig({
   test: {

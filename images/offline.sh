@@ -5,7 +5,7 @@
 
 # The upstream base images our Dockerfiles name (each FROM that is not a stage); images/offline-bases.test.ts keeps this
 # list, the Dockerfiles and compose.yaml's additional_contexts in step.
-OFFLINE_BASES=(debian:bookworm-slim debian:trixie-slim node:22-bookworm-slim gcr.io/distroless/nodejs22-debian12:nonroot)
+OFFLINE_BASES=(debian:trixie-slim node:22-bookworm-slim gcr.io/distroless/nodejs22-debian12:nonroot)
 OFFLINE_PREFIX=maps-api-offline/
 # BuildKit's Dockerfile frontend, built from the Go module proxy: Debian's dockerd 20.10 has a built-in one that
 # predates named contexts. Selected with the BUILDKIT_SYNTAX build argument, which buildx turns into a gateway frontend.

@@ -1,13 +1,10 @@
-import { spawn, execFile } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { POLICY_DIR } from './policy-dir.js';
 import { renderChartVarnish, type Backend, type Environment } from './chart-varnish.js';
-
-const run = promisify(execFile);
+import { spawnVarnishProcess, varnishRuntime, type RuntimeKind, type VarnishRuntime } from './runtime.js';
 
 export interface VarnishOptions {
   backends: Backend[];
@@ -28,15 +25,27 @@ export interface VarnishOptions {
   /** CPUs varnishd may run on (`taskset -c` list, e.g. "1" or "0,1"): benchmarks give every server the same set. */
   cpus?: string;
   readyTimeoutMs?: number;
+  /** Progress lines (e.g. the first build of the Varnish image). */
+  progress?: (line: string) => void;
+  /** Force one runtime (default: MAPS_VARNISH_RUNTIME, local-varnish/runtime.ts); the bench compares both. */
+  runtime?: RuntimeKind;
 }
 
 export interface RunningVarnish {
   url: string;
   workDir: string;
-  /** The manager process (its child, which serves requests, is the manager's only child process). */
+  /** Which varnishd runs (production's image or this machine's), and its version. */
+  runtime: VarnishRuntime;
+  /** The manager process, as the host sees it (its child, which serves requests, is its only child process). */
   pid: number;
   /** varnishstat counters, e.g. counters()['MAIN.backend_req']. */
   counters(): Promise<Record<string, number>>;
+  /** `varnishadm -n <workDir> …` against this varnishd (in its runtime); resolves to its output. */
+  adm(...args: string[]): Promise<string>;
+  /** Runs another tool of the same runtime beside this varnishd (e.g. `du`, the exporter's one-shot checks). */
+  exec(tool: string, args: string[]): Promise<string>;
+  /** Starts a long-running tool of the same runtime beside it (e.g. prometheus-varnish-exporter). */
+  spawnBeside(tool: string, args: string[]): ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -47,6 +56,7 @@ export interface RunningVarnish {
 export async function startVarnish(options: VarnishOptions): Promise<RunningVarnish> {
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
+  const runtime = await varnishRuntime(options.progress, options.runtime);
   const sitePath = join(workDir, 'site.vcl');
   const chart = renderChartVarnish({
     environment: options.environment,
@@ -70,14 +80,20 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
     '-s', `Transient=malloc,${options.transientMb ?? chart.transientMb}M`,
     '-l', `${chart.vslSpaceMb}M`,
     ...Object.entries(params).flatMap(([name, value]) => ['-p', `${name}=${value}`]),
+    // Devbox's varnishd finds varnish-modules (another Nix package) only on this path (devbox.json).
+    ...(runtime.kind === 'host' && process.env.VARNISH_VMOD_PATH
+      ? ['-p', `vmod_path=${process.env.VARNISH_VMOD_PATH}`]
+      : []),
   ];
-  const [command, ...commandArgs] = options.cpus
-    ? ['taskset', '-c', options.cpus, 'varnishd', ...args]
-    : ['varnishd', ...args];
-  const child = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The image runtime mounts the policy read-only and the working directory read-write, at the same paths.
+  const varnishd = await spawnVarnishProcess(runtime, 'varnishd', args, {
+    mounts: { readOnly: [POLICY_DIR], writable: [workDir] },
+    cpus: options.cpus,
+  });
+  const child = varnishd.child;
   let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<string>((resolveExit) => {
     child.on('error', (err) =>
       resolveExit(`varnishd could not start (${err.message}): run tools/install.sh apt`),
@@ -86,35 +102,33 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
   });
 
   const url = `http://127.0.0.1:${options.listenPort}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
   for (;;) {
     const state = await Promise.race([answers(url).then((ok) => (ok ? 'ready' : 'waiting')), exited]);
     if (state === 'ready') break;
     if (state !== 'waiting') throw new Error(state);
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      await varnishd.stop();
       throw new Error(`varnishd did not answer on ${url} in time:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
 
+  const adm = (...admArgs: string[]) => varnishd.exec('varnishadm', ['-n', workDir, ...admArgs]);
   return {
     url,
     workDir,
-    pid: child.pid!,
+    runtime,
+    pid: await varnishd.pid(),
     async counters() {
-      const { stdout } = await run('varnishstat', ['-n', workDir, '-1', '-j']);
+      const stdout = await varnishd.exec('varnishstat', ['-n', workDir, '-1', '-j']);
       const parsed = JSON.parse(stdout) as { counters: Record<string, { value: number }> };
       return Object.fromEntries(Object.entries(parsed.counters).map(([name, c]) => [name, c.value]));
     },
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const gone = once(child, 'exit');
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await gone;
-      clearTimeout(timer);
-    },
+    adm,
+    exec: varnishd.exec,
+    spawnBeside: varnishd.spawnBeside,
+    stop: varnishd.stop,
   };
 }
 

@@ -1,6 +1,6 @@
-// The Varnish metric names the rules and the dashboard use, checked against the real exporter (Debian's
-// prometheus-varnish-exporter, as in our Varnish image) reading a real varnishd that runs the chart's VCL.
-import { spawn, type ChildProcess } from 'node:child_process';
+// The Varnish metric names the rules and the dashboard use, checked against the real exporter (our Varnish image's
+// prometheus-varnish-exporter, beside its varnishd) reading a real varnishd that runs the chart's VCL.
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -43,11 +43,12 @@ beforeAll(async () => {
   });
   const exporterPort = randomPort();
   exporterUrl = `http://127.0.0.1:${exporterPort}/metrics`;
-  exporter = spawn(
-    'prometheus-varnish-exporter',
-    ['-n', workDir, '-web.listen-address', `127.0.0.1:${exporterPort}`],
-    { stdio: 'ignore' },
-  );
+  exporter = varnish.spawnBeside('prometheus-varnish-exporter', [
+    '-n',
+    workDir,
+    '-web.listen-address',
+    `127.0.0.1:${exporterPort}`,
+  ]);
   const failed = new Promise<never>((_, reject) =>
     exporter.on('error', (err) =>
       reject(new Error(`prometheus-varnish-exporter: ${err.message}: run tools/install.sh promtool`)),

@@ -51,9 +51,11 @@ export async function startNativeStack(options: StackOptions): Promise<NativeSta
     varnish = await startVarnish({
       backends: apis.map((api) => ({ host: '127.0.0.1', port: api.port })),
       listenPort: options.varnishPort,
-      // Site VCL, storage sizes and parameters: the chart's, for dev (helm template).
+      // Site VCL, storage sizes and parameters: the chart's, for dev (helm template). Production's Varnish image
+      // where Docker runs, else this machine's varnishd with a version warning (local-varnish/runtime.ts).
       environment: 'dev',
       workDir,
+      progress,
     });
   } catch (error) {
     await Promise.all(apis.map((api) => api.stop('SIGKILL')));

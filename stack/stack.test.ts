@@ -1,12 +1,9 @@
 // The cache in front of five real API processes and the emulator, the production topology on one machine:
 // traffic spreads, losing processes costs no request, and Varnish keeps serving what it has when every API is down.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_TILESET, freePort, sampleTileRows } from '@maps-api/emulator';
 import { startNativeStack, type NativeStack } from './native.js';
 
-const run = promisify(execFile);
 let stack: NativeStack;
 const tiles = sampleTileRows().filter((row) => row.z >= 0);
 const tileUrl = (i: number) => {
@@ -73,7 +70,7 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number) {
 
 /** How many API backends Varnish's health probes currently call healthy (varnishadm backend.list -j). */
 async function healthyBackends(): Promise<number> {
-  const { stdout } = await run('varnishadm', ['-n', stack.varnish.workDir, 'backend.list', '-j']);
+  const stdout = await stack.varnish.adm('backend.list', '-j');
   const [, , , backends] = JSON.parse(stdout) as [
     number,
     string[],

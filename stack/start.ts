@@ -52,7 +52,7 @@ const viewer = await serveViewer({
 });
 console.log(`
 Local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (Ctrl-C stops it)
-  Varnish (the way in)   ${stack.url}
+  Varnish (the way in)   ${stack.url}  (Varnish ${stack.varnish.runtime.version}, ${stack.varnish.runtime.kind === 'image' ? "production's image through Docker" : "this machine's varnishd"})
   API processes          ${stack.apis.map((api) => api.url).join(' ')}
   BigQuery emulator      BIGQUERY_EMULATOR_HOST=${stack.emulator.host}
   Map viewer             ${viewer.url}/  (its own origin: the browser reaches Varnish by CORS, as any web map does)

@@ -22,9 +22,12 @@ import { useInstalledTools } from '../../tools/tools-path.js';
 
 useInstalledTools(); // varnishd and nginx as tools/install.sh linked them (Debian: /usr/sbin)
 
+// Production's Varnish: the image (local-varnish/runtime.ts), whatever the caller's environment says.
+process.env.MAPS_VARNISH_RUNTIME = 'image';
 const allCpus = `0-${cpus().length - 1}`;
 const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--warmup N] [--connections N]
                                [--server-cpus LIST] [--wrk-cpus LIST] [--hit-only] [--api-url URL]
+                               [--host-varnish] [--quiet-load X] [--wait-quiet SECONDS] [--allow-busy]
 Varnish hit ÷ nginx proxy_cache hit and p99 ÷ p99 (median of paired rounds, Varnish and nginx alternating
 ABBA so load drift hits both), Varnish hit ÷ Varnish synthetic, server CPU per answer, backend fetches for 200
 concurrent cold requests, all on loopback; also Varnish hit ÷ API direct (a real API on the seeded emulator).
@@ -36,7 +39,14 @@ concurrent cold requests, all on loopback; also Varnish hit ÷ API direct (a rea
   --wrk-cpus LIST      CPUs wrk may use (default ${allCpus}); wrk runs one thread per CPU, at most 2
   --hit-only           only the hit comparison (no cold-request and API-direct parts)
   --api-url URL        a full URL served by the real API (default: start the emulator and one API process)
-  -h, --help           print this help`;
+  --host-varnish       also measure this machine's own varnishd with the same VCL and parameters (e.g. Debian 12's
+                       7.1 against the image's 7.7, in the same rounds)
+  --quiet-load X       the 1-minute load average a run may start at (default 1.0: other work skews every ratio)
+  --wait-quiet SECONDS wait up to this long for the load to fall to --quiet-load (default 300)
+  --allow-busy         start anyway on a busy machine; every result line is then marked BUSY START
+  -h, --help           print this help
+Varnish is production's image (images/varnish through Docker: host network, the servers' CPU set), nginx the
+machine's; the run refuses to start (exit 3) while the load is above --quiet-load, unless --allow-busy.`;
 const values = parseCli(usage, {
   seconds: { type: 'string', default: '5' },
   rounds: { type: 'string', default: '5' },
@@ -46,6 +56,10 @@ const values = parseCli(usage, {
   'wrk-cpus': { type: 'string', default: allCpus },
   'hit-only': { type: 'boolean', default: false },
   'api-url': { type: 'string' },
+  'host-varnish': { type: 'boolean', default: false },
+  'quiet-load': { type: 'string', default: '1.0' },
+  'wait-quiet': { type: 'string', default: '300' },
+  'allow-busy': { type: 'boolean', default: false },
 });
 const seconds = wholeNumber(usage, 'seconds', values.seconds);
 const rounds = wholeNumber(usage, 'rounds', values.rounds);
@@ -54,6 +68,12 @@ const connections = wholeNumber(usage, 'connections', values.connections);
 const serverCpus = cpuList('server-cpus', values['server-cpus']);
 const wrkCpus = cpuList('wrk-cpus', values['wrk-cpus']);
 const wrkThreads = Math.min(2, cpuCount(wrkCpus));
+const quietLoad = Number(values['quiet-load']);
+if (!(quietLoad > 0)) {
+  console.error(`--quiet-load must be a positive number, got '${values['quiet-load']}'\n\n${usage}`);
+  process.exit(EXIT_USAGE);
+}
+const waitQuietSeconds = wholeNumber(usage, 'wait-quiet', values['wait-quiet'], 0);
 const COLD_CLIENTS = 200;
 // Headers each server adds by itself (not policy): everything else must be the same on both answers.
 const SERVER_OWN_HEADERS = new Set([
@@ -67,7 +87,7 @@ const SERVER_OWN_HEADERS = new Set([
   'connection',
   'keep-alive',
 ]);
-const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083 };
+const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083, hostVarnish: 18_084 };
 
 function cpuList(name: string, text: string): string {
   const ids = /^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text) ? text.split(/[,-]/).map(Number) : [-1];
@@ -80,12 +100,21 @@ function cpuList(name: string, text: string): string {
   return text;
 }
 
+const loadAtStart = await waitForQuiet(quietLoad, waitQuietSeconds);
+const busyStart = loadAtStart[0]! > quietLoad;
+if (busyStart && !values['allow-busy']) {
+  console.error(
+    `refusing to measure: 1-minute load ${loadAtStart[0]!.toFixed(2)} > ${quietLoad} after waiting ${waitQuietSeconds} s ` +
+      `(other work on the machine skews every ratio); --allow-busy runs anyway and marks the results`,
+  );
+  process.exit(3);
+}
 const work = await mkdtemp(join(tmpdir(), 'bench-cache-'));
 const origin = await startOrigin(300);
 const stops: (() => Promise<unknown>)[] = [];
-const loadAtStart = loadavg();
 try {
   // Production's site VCL, storage sizes and varnishd parameters, rendered by the chart (helm template).
+  // Production's Varnish image on the host's network and the servers' CPU set (local-varnish/runtime.ts).
   const varnishOptions = { environment: 'production', cpus: serverCpus } as const;
   const varnish = await startVarnish({
     ...varnishOptions,
@@ -104,25 +133,38 @@ try {
   stops.push(synthetic.stop);
   const nginx = await startNginx(join(work, 'nginx'), PORTS.nginx, origin.port, serverCpus);
   stops.push(nginx.stop);
+  const hostVarnish = values['host-varnish']
+    ? await startVarnish({
+        ...varnishOptions,
+        runtime: 'host',
+        backends: [{ host: '127.0.0.1', port: origin.port }],
+        listenPort: PORTS.hostVarnish,
+        workDir: join(work, 'host-varnish'),
+      })
+    : undefined;
+  if (hostVarnish) stops.push(hostVarnish.stop);
 
   const tileUrl = (port: number) => `http://127.0.0.1:${port}/maps/tileset/bench.bench.tiles/10/512/384`;
   const headerNames: string[][] = [];
-  for (const port of [PORTS.varnish, PORTS.nginx]) {
+  for (const port of [PORTS.varnish, PORTS.nginx, ...(hostVarnish ? [PORTS.hostVarnish] : [])]) {
     await get(tileUrl(port));
     const answer = await get(tileUrl(port));
     if (answer.cache !== 'HIT')
       throw new Error(`warm-up on port ${port} did not give a cache hit (X-Cache: ${answer.cache})`);
     headerNames.push(answer.headerNames.filter((name) => !SERVER_OWN_HEADERS.has(name)));
   }
-  const [varnishHeaders, nginxHeaders] = headerNames.map((names) => names.sort().join(', '));
+  const [varnishHeaders, nginxHeaders, hostHeaders] = headerNames.map((names) => names.sort().join(', '));
+  if (hostHeaders !== undefined && hostHeaders !== varnishHeaders)
+    throw new Error(`the host's Varnish sends ${hostHeaders}; the image's sends ${varnishHeaders}`);
   if (varnishHeaders !== nginxHeaders)
     throw new Error(`not like for like: Varnish sends ${varnishHeaders}; nginx sends ${nginxHeaders}`);
 
-  const targets = [
+  const targets: { name: string; port: number; pid: number }[] = [
     { name: 'varnish hit', port: PORTS.varnish, pid: varnish.pid },
     { name: 'nginx hit', port: PORTS.nginx, pid: nginx.pid },
     { name: 'varnish synthetic', port: PORTS.synthetic, pid: synthetic.pid },
-  ] as const;
+  ];
+  if (hostVarnish) targets.push({ name: 'host varnish hit', port: PORTS.hostVarnish, pid: hostVarnish.pid });
   const measure = async (target: (typeof targets)[number]): Promise<Sample> => {
     const cpuBefore = await treeCpuSeconds(target.pid);
     const result = await runWrk(tileUrl(target.port), connections, seconds, 2, {
@@ -145,9 +187,10 @@ try {
         `${s.bytesPerAnswer.toFixed(0)} B/answer  load ${s.load1.toFixed(1)}`,
     ),
   );
-  const v = measured['varnish hit'];
-  const n = measured['nginx hit'];
-  const s = measured['varnish synthetic'];
+  const v = measured['varnish hit']!;
+  const n = measured['nginx hit']!;
+  const s = measured['varnish synthetic']!;
+  const h = measured['host varnish hit'];
   const perRound = (f: (i: number) => number) => v.map((_, i) => f(i));
   const hitRatios = perRound((i) => v[i]!.requestsPerSec / n[i]!.requestsPerSec);
   const p99Ratios = perRound((i) => v[i]!.p99Ms / n[i]!.p99Ms);
@@ -162,8 +205,24 @@ try {
     ['Varnish hit ÷ nginx proxy_cache hit', spread(hitRatios), '≥ 1.0'],
     ['Varnish hit p99 ÷ nginx hit p99', spread(p99Ratios), '≤ 1.0'],
     ['Varnish hit ÷ Varnish synthetic', spread(syntheticRatios), '≥ 0.8'],
-    ['Server CPU per answer, Varnish ÷ nginx', spread(cpuRatios), '—'],
+    ['Server CPU per answer, Varnish ÷ nginx', spread(cpuRatios), '≤ 1.2'],
   ];
+  if (h && hostVarnish) {
+    const versions = `Varnish ${varnish.runtime.version} (image) ÷ ${hostVarnish.runtime.version} (host)`;
+    rows.push(
+      [
+        `${versions}: hit throughput`,
+        spread(perRound((i) => v[i]!.requestsPerSec / h[i]!.requestsPerSec)),
+        '—',
+      ],
+      [`${versions}: hit p99`, spread(perRound((i) => v[i]!.p99Ms / h[i]!.p99Ms)), '—'],
+      [
+        `${versions}: server CPU per answer`,
+        spread(perRound((i) => v[i]!.serverCpuUsPerAnswer / h[i]!.serverCpuUsPerAnswer)),
+        '—',
+      ],
+    );
+  }
   if (!values['hit-only']) {
     const varnishCold = await coldFetches(varnish.url, '/cold/varnish', origin.fetchesOf);
     const nginxCold = await coldFetches(`http://127.0.0.1:${PORTS.nginx}`, '/cold/nginx', origin.fetchesOf);
@@ -214,7 +273,8 @@ try {
   );
   const loads = [...v, ...n, ...s].map((x) => x.load1);
   console.log(
-    `\n${new Date().toISOString()} · ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · wrk -t${wrkThreads} -c${connections} -d${seconds}s on CPUs ${wrkCpus}, ` +
+    `\n${busyStart ? 'BUSY START · ' : ''}${new Date().toISOString()} · Varnish ${varnish.runtime.version} (${varnish.runtime.kind}) · ` +
+      `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · wrk -t${wrkThreads} -c${connections} -d${seconds}s on CPUs ${wrkCpus}, ` +
       `servers on CPUs ${serverCpus} · median of ${rounds} paired rounds after ${warmup} discarded, (min–max) · ${origin.tile.length}-byte gzip tile · ` +
       `load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, during rounds ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,
   );
@@ -224,6 +284,19 @@ try {
   for (const stop of stops.reverse()) await stop().catch(() => undefined);
   await origin.close();
   await rm(work, { recursive: true, force: true });
+}
+
+/** Waits (bounded) for the 1-minute load average to fall to `quiet`; returns the load averages it started with. */
+async function waitForQuiet(quiet: number, waitSeconds: number): Promise<number[]> {
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (let announced = false; loadavg()[0]! > quiet && Date.now() < deadline; announced = true) {
+    if (!announced)
+      console.log(
+        `waiting up to ${waitSeconds} s for the 1-minute load (${loadavg()[0]!.toFixed(2)}) to fall to ${quiet}…`,
+      );
+    await new Promise((r) => setTimeout(r, 5_000));
+  }
+  return loadavg();
 }
 
 /** "median (min–max)" of per-round ratios. */

@@ -1,13 +1,20 @@
 // Runs the chart's own Varnish setup locally: the rendered VCL ConfigMap and varnishd arguments, a stand-in API,
-// then the helm test pod's exact command (varnishtest + the rendered .vtc), rewritten only for local addresses.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+// then the helm test pod's exact command (varnishtest + the rendered .vtc), rewritten only for local addresses. Both
+// run in production's Varnish image (local-varnish/runtime.ts), as they do in the cluster.
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  runVarnishTool,
+  spawnVarnishProcess,
+  varnishRuntime,
+  type RuntimeProcess,
+} from '../../../local-varnish/runtime.js';
 import { apiName, find, render, varnishName } from './chart.js';
 
 const objects = render('dev');
@@ -15,15 +22,10 @@ const tile = gzipSync(Buffer.from('a vector tile'));
 let tileRequests = 0;
 let api: Server;
 let varnishd: ChildProcess | undefined;
+let varnishProcess: RuntimeProcess | undefined;
 let varnishLog = '';
 let varnishPort = 0;
 const work = mkdtempSync(join(tmpdir(), 'maps-api-helm-test-'));
-
-function varnishdBinary(): string {
-  for (const candidate of ['/usr/sbin/varnishd', '/usr/local/sbin/varnishd'])
-    if (existsSync(candidate)) return candidate;
-  throw new Error('varnishd is not installed: run tools/install.sh 10-apt');
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -50,14 +52,13 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`varnishd did not listen on ${port}:\n${varnishLog}`);
 }
 
-/** Runs a shell command without blocking this process: the stand-in API lives in it and must keep answering. */
-function shell(script: string): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile('sh', ['-c', script], { maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ status, output: stdout + stderr });
-    });
+/** Runs the pod's shell command in the Varnish image without blocking this process (the stand-in API lives in it). */
+async function shell(script: string): Promise<{ status: number; output: string }> {
+  const { code, output } = await runVarnishTool('sh', ['-c', script], {
+    mounts: { readOnly: [work] },
+    network: 'host',
   });
+  return { status: code, output };
 }
 
 /** The helm test pod's shell command, pointed at the local Varnish and a local copy of its .vtc ConfigMap. */
@@ -115,14 +116,17 @@ beforeAll(async () => {
       .replace('/var/lib/varnish/varnishd', join(work, 'varnishd'))
       .replaceAll('/etc/varnish/maps-api', vclDir),
   );
-  varnishd = spawn(varnishdBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  varnishProcess = await spawnVarnishProcess(await varnishRuntime(), 'varnishd', args, {
+    mounts: { readOnly: [vclDir], writable: [work] },
+  });
+  varnishd = varnishProcess.child;
   varnishd.stdout?.on('data', (d) => (varnishLog += d));
   varnishd.stderr?.on('data', (d) => (varnishLog += d));
   await waitForPort(varnishPort, 60_000);
 });
 
 afterAll(async () => {
-  varnishd?.kill('SIGTERM');
+  await varnishProcess?.stop();
   await new Promise((resolve) => api?.close(resolve));
 });
 
