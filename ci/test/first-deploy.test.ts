@@ -193,7 +193,7 @@ describe('docs/infrastructure.md: the first deploy from empty projects', () => {
     });
 
     it('the viewer after the certificate: it reads the environment over https', () => {
-      expect(read('viewer/src/targets.ts')).toMatch(/https:\/\//);
+      expect(read('viewer/build.ts')).toMatch(/url: `https:\/\/\$\{host\}`/);
       expect([...waitsFor('A map in the viewer')]).toContain('Certificate');
     });
   });
