@@ -2,8 +2,10 @@
  * The one deploy program (ci/deploy/README.md), run by `dagger call deploy` and by `npm run rehearse`:
  *   node --experimental-strip-types ci/deploy/main.ts --env <dev|staging|production> --namespace <ns>
  *     --api-image <repo@sha256:..> --varnish-image <repo@sha256:..> --host <public host> [--values <extra.yaml>]...
- *     [--smoke-url <url>] [--timeout <dur>] [--release maps-api] [--chart <dir>] [--report <file.json>]
- * Cluster: KUBECONFIG (or the default kubeconfig). Exits 1 when any step fails (after rolling back), 2 on bad usage.
+ *     [--public-wait <dur>] [--timeout <dur>] [--release maps-api] [--chart <dir>] [--report <file.json>]
+ * Cluster: KUBECONFIG (or the default kubeconfig). Exits 0 when deployed and verified through the cluster (what the
+ * environment still waits for, a replica or its certificate, is printed as warnings), 1 when a step failed (after
+ * rolling back), 2 on bad usage, 3 when the public host answers over HTTPS but not 200 (nothing rolled back).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,9 +26,9 @@ function options(): { deploy: DeployOptions; report?: string } {
       'varnish-image': { type: 'string' },
       host: { type: 'string' },
       values: { type: 'string', multiple: true, default: [] },
-      'smoke-url': { type: 'string', default: '' },
       'smoke-tileset': { type: 'string' },
       timeout: { type: 'string', default: '10m' },
+      'public-wait': { type: 'string', default: '10m' },
       release: { type: 'string', default: 'maps-api' },
       chart: { type: 'string', default: join(repoRoot, 'charts', 'maps-api') },
       report: { type: 'string' },
@@ -58,9 +60,9 @@ function options(): { deploy: DeployOptions; report?: string } {
       varnishImage: parseImage(values['varnish-image']),
       host: values.host,
       values: values.values,
-      smokeUrl: values['smoke-url'],
       smokeTileset: values['smoke-tileset'] ?? tileset,
       timeoutSeconds: parseDuration(values.timeout),
+      publicWaitSeconds: parseDuration(values['public-wait']),
       log: (line) => console.log(line),
     },
   };
@@ -77,7 +79,10 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromDefault();
 const report = await deploy(kubeConfig, parsed.deploy);
 if (parsed.report) writeFileSync(parsed.report, `${JSON.stringify(report, null, 2)}\n`);
-for (const s of report.steps) console.log(`${s.ok ? 'ok  ' : 'FAIL'} ${s.step} (${s.seconds.toFixed(1)}s)`);
+for (const s of report.steps) {
+  const label = s.ok ? (s.outcome ?? 'ok').padEnd(7) : 'FAIL   ';
+  console.log(`${label} ${s.step} (${s.seconds.toFixed(1)}s)${s.note ? `: ${s.note}` : ''}`);
+}
 if (!report.ok) {
   console.error(`deploy of ${report.release} to ${report.namespace} (${report.env}) failed: ${report.error}`);
   if (report.rollback) console.error(`rollback: ${report.rollback}`);
@@ -86,3 +91,11 @@ if (!report.ok) {
 console.log(
   `deployed ${report.apiImage} and ${report.varnishImage} to ${report.namespace} in ${report.seconds}s`,
 );
+// GitHub Actions turns these lines into annotations on the run (workflow commands).
+for (const line of report.waiting) console.log(`::warning title=${report.env} is waiting::${line}`);
+if (report.publicFailed) {
+  console.error(
+    `the public host fails (the release is verified through the cluster, nothing rolled back): ${report.publicFailed}`,
+  );
+  process.exit(3);
+}

@@ -1,17 +1,22 @@
 /**
  * The deploy steps, in order: namespace (Pod Security `restricted`) -> helm upgrade --install --atomic --wait by
- * digest -> rollout verifier -> smoke through Varnish -> helm test. On a failure after helm succeeded, the release is
- * rolled back to the revision that was deployed before (a first release is uninstalled: there is no revision 0 to
- * return to); the error reported is the original one, with what the pods said while it happened.
+ * digest -> rollout verifier -> smoke through the cluster (a port-forward to the Varnish Service: no DNS, no
+ * certificate) -> helm test -> the public check of https://<host> (bounded, never rolls back). On a failure from the
+ * upgrade to helm test, the release is rolled back to the revision that was deployed before (a first release is
+ * uninstalled: there is no revision 0 to return to; the chart keeps its Ingress, so the load balancer's address and
+ * certificate binding survive); the error reported is the original one, with what the pods said while it happened.
+ * A tileset that does not exist yet (the environment's replica before its first refresh) is no failure: the deploy
+ * says what to run and skips the checks that read it.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { load } from 'js-yaml';
 import { verifyRollout } from '../rollout/verify.ts';
-import { runSmoke } from '../smoke/checks.ts';
+import { MissingTable, runSmoke } from '../smoke/checks.ts';
+import { checkPublic } from '../smoke/public.ts';
 import { forwardToService } from './port-forward.ts';
 
 const run = promisify(execFile);
@@ -32,19 +37,22 @@ export interface DeployOptions {
   host: string;
   /** Extra values files, after values-<env>.yaml (later files win). */
   values: string[];
-  /** Where the smoke test reaches Varnish; empty: a port-forward to the Varnish Service on 127.0.0.1. */
-  smokeUrl: string;
   smokeTileset: string;
   timeoutSeconds: number;
+  /** How long the public check waits for https://<host> to answer; 0 skips it (a cluster without load balancers). */
+  publicWaitSeconds: number;
   log: (line: string) => void;
 }
 
-export type StepName = 'namespace' | 'helm upgrade' | 'rollout' | 'smoke' | 'helm test';
+export type StepName = 'namespace' | 'helm upgrade' | 'rollout' | 'smoke' | 'helm test' | 'public';
 
 export interface StepResult {
   step: StepName;
   ok: boolean;
   seconds: number;
+  /** Passed without judging everything: skipped (what it needs is missing) or still waiting (DNS, certificate). */
+  outcome?: 'skipped' | 'waiting';
+  note?: string;
 }
 
 export interface DeployReport {
@@ -59,6 +67,10 @@ export interface DeployReport {
   pods: Record<string, string>;
   error?: string;
   rollback?: string;
+  /** What the environment still waits for, and what to run: the deploy itself is done (exit 0, with warnings). */
+  waiting: string[];
+  /** The public host answered over HTTPS, but not 200 (exit 3: nothing rolled back, the cluster smoke passed). */
+  publicFailed?: string;
   seconds: number;
 }
 
@@ -79,11 +91,15 @@ export function parseImage(reference: string): ImageRef {
 
 /** Go-style durations as helm takes them (`90s`, `10m`, `1h30m`) to seconds. */
 export function parseDuration(text: string): number {
+  if (text === '0') return 0;
   const parts = [...text.matchAll(/(\d+)(h|m|s)/g)];
   if (!parts.length || parts.map((p) => p[0]).join('') !== text) throw new Error(`bad duration: ${text}`);
   const unit = { h: 3600, m: 60, s: 1 } as const;
   return parts.reduce((sum, p) => sum + Number(p[1]) * unit[p[2] as keyof typeof unit], 0);
 }
+
+/** A step that passed without judging everything (void: it judged everything). */
+type Outcome = { outcome: 'skipped' | 'waiting'; note: string } | void;
 
 class StepFailed extends Error {
   readonly step: StepName;
@@ -105,14 +121,16 @@ export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Pr
     ok: false,
     steps: [],
     pods: {},
+    waiting: [],
     seconds: 0,
   };
-  const step = async <T>(name: StepName, body: () => Promise<T>): Promise<T> => {
+  const step = async (name: StepName, body: () => Promise<Outcome>): Promise<Outcome> => {
     const t0 = Date.now();
     options.log(`==> ${name}`);
     try {
       const result = await body();
-      report.steps.push({ step: name, ok: true, seconds: (Date.now() - t0) / 1000 });
+      report.steps.push({ step: name, ok: true, seconds: (Date.now() - t0) / 1000, ...(result ?? {}) });
+      if (result) options.log(`${name}: ${result.outcome}: ${result.note}`);
       return result;
     } catch (error) {
       report.steps.push({ step: name, ok: false, seconds: (Date.now() - t0) / 1000 });
@@ -122,11 +140,11 @@ export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Pr
 
   let previous: number | undefined;
   try {
-    await step('namespace', () => ensureNamespace(core, options.namespace));
+    await step('namespace', async () => ensureNamespace(core, options.namespace));
     previous = await deployedRevision(options);
     const watcher = watchPods(core, options);
     try {
-      await step('helm upgrade', () => helmUpgrade(options));
+      await step('helm upgrade', async () => void (await helmUpgrade(options)));
     } catch (error) {
       // --atomic has already rolled back (or uninstalled a first release); what the pods said is gone with them.
       const reasons = watcher.stop();
@@ -149,12 +167,21 @@ export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Pr
         log: options.log,
       }),
     );
-    await step('smoke', () => smoke(kubeConfig, options));
-    await step('helm test', () => helmTest(core, options));
+    const smoked = await step('smoke', () => smoke(kubeConfig, options));
+    if (smoked) {
+      report.waiting.push(smoked.note);
+      await step('helm test', async () => ({
+        outcome: 'skipped',
+        note: `it reads ${options.smokeTileset} too`,
+      }));
+    } else {
+      await step('helm test', () => helmTest(core, options));
+    }
     report.ok = true;
+    await step('public', () => publicCheck(kubeConfig, options, report));
   } catch (error) {
     report.error = messageOf(error);
-    if (error instanceof StepFailed && error.step !== 'namespace' && error.step !== 'helm upgrade') {
+    if (error instanceof StepFailed && !['namespace', 'helm upgrade', 'public'].includes(error.step)) {
       report.rollback = await rollBack(options, previous).catch(
         (e) => `rollback failed too: ${messageOf(e)}`,
       );
@@ -256,15 +283,17 @@ export function smokeTable(chart: string, env: string): string {
   return served.some((table) => table.id === SAMPLE_TABLE) ? SAMPLE_TABLE : '';
 }
 
-async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<void> {
-  const forward = options.smokeUrl
-    ? undefined
-    : await forwardToService(kubeConfig, options.namespace, `${options.release}-varnish`, 8080);
-  const url = options.smokeUrl || forward!.url;
+/**
+ * Through the cluster, as a user's request would go past the load balancer: a loopback port-forward to the Varnish
+ * Service (the Kubernetes API's), so it needs neither DNS nor the certificate. A tileset that does not exist is not
+ * the release's fault: the environment's replica is made by the replica workflow (first deploy, step 7).
+ */
+async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<Outcome> {
+  const forward = await forwardToService(kubeConfig, options.namespace, `${options.release}-varnish`, 8080);
   try {
-    await untilVarnishReachesApi(url, options);
+    await untilVarnishReachesApi(forward.url, options);
     await runSmoke({
-      url,
+      url: forward.url,
       tileset: options.smokeTileset,
       tile: '0/0/0',
       table: smokeTable(options.chart, options.env),
@@ -272,9 +301,47 @@ async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<vo
       healthOnly: false,
       log: options.log,
     });
+  } catch (error) {
+    if (!(error instanceof MissingTable)) throw error;
+    return {
+      outcome: 'waiting',
+      note:
+        `the tileset ${error.table} does not exist yet (${error.message}). The release is up and answered every other ` +
+        `check; make the replica: gh workflow run replica.yml ${options.env === 'production' ? '--ref <release tag> ' : ''}` +
+        `-f env=${options.env} -f dry-run=false -f invalidate=false (docs/infrastructure.md, first deploy step 7), ` +
+        `then run this deploy again`,
+    };
   } finally {
-    await forward?.close();
+    await forward.close();
   }
+}
+
+/** The public host, bounded: waiting for DNS or the certificate is reported; an HTTPS answer other than 200 fails. */
+async function publicCheck(
+  kubeConfig: KubeConfig,
+  options: DeployOptions,
+  report: DeployReport,
+): Promise<Outcome> {
+  if (options.publicWaitSeconds === 0) {
+    return { outcome: 'skipped', note: `https://${options.host} not checked (--public-wait 0)` };
+  }
+  const networking = kubeConfig.makeApiClient(NetworkingV1Api);
+  const result = await checkPublic({
+    host: options.host,
+    waitSeconds: options.publicWaitSeconds,
+    ingressAddress: async () =>
+      (await networking.readNamespacedIngress({ name: options.release, namespace: options.namespace })).status
+        ?.loadBalancer?.ingress?.[0]?.ip,
+    log: options.log,
+  });
+  if (result.ok) return;
+  if (result.failed) {
+    report.publicFailed = result.assessment.message;
+    throw new Error(result.assessment.message);
+  }
+  const note = `after ${Math.round(result.seconds)}s: ${result.assessment.message}`;
+  report.waiting.push(`public (${result.assessment.stage}): ${note}`);
+  return { outcome: 'waiting', note };
 }
 
 /**
@@ -322,7 +389,7 @@ async function helmTest(core: CoreV1Api, options: DeployOptions): Promise<void> 
 async function rollBack(options: DeployOptions, previous: number | undefined): Promise<string> {
   if (previous === undefined) {
     await helm(options, ['uninstall', options.release, ...scope(options), '--wait']);
-    return 'first release: uninstalled';
+    return 'first release: uninstalled (its Ingress kept: helm.sh/resource-policy keep)';
   }
   await helm(options, ['rollback', options.release, String(previous), ...scope(options), '--wait']);
   return `rolled back to revision ${previous}`;

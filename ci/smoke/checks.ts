@@ -1,6 +1,6 @@
 /**
- * Smoke checks through Varnish: health, `GET /`, one tile twice (the second must be a cache HIT) and one table as
- * GeoJSON (an empty `table` checks none). `healthOnly` stops after the first two (for a stack without data).
+ * Smoke checks through Varnish: health, `GET /`, one table as GeoJSON (an empty `table` checks none) and one tile
+ * twice (the second must be a cache HIT). `healthOnly` stops after the first two (for a stack without data).
  */
 export interface SmokeOptions {
   url: string;
@@ -13,6 +13,15 @@ export interface SmokeOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The API answered 404 for the tileset: the table does not exist (an environment whose replica is not made yet). */
+export class MissingTable extends Error {
+  readonly table: string;
+  constructor(table: string, answer: string) {
+    super(`the API answers 404 for ${table}: ${answer.slice(0, 200)}`);
+    this.table = table;
+  }
+}
 
 export async function runSmoke(options: SmokeOptions): Promise<void> {
   const base = options.url.replace(/\/$/, '');
@@ -42,21 +51,24 @@ export async function runSmoke(options: SmokeOptions): Promise<void> {
   check((await (await get('/')).text()) === 'Hello World!', 'GET / does not answer Hello World!');
   if (options.healthOnly) return;
 
+  // The table first: a missing replica (the tileset) then stops only the tile checks, after everything else passed.
+  if (options.table) {
+    const table = await get(`/maps/table/${options.table}?geomField=${options.geomField}&format=geojson`);
+    check(table.status === 200, `table answered ${table.status}`);
+    const geojson = (await table.json()) as { type?: string; features?: unknown[] };
+    check(geojson.type === 'FeatureCollection', 'table is not a GeoJSON FeatureCollection');
+    options.log(`table: ${geojson.features?.length ?? 0} features`);
+  } else {
+    options.log('table: none checked (this environment serves no GeoJSON sample table)');
+  }
+
   check(options.tileset !== '', 'a tileset is required');
   const tilePath = `/maps/tileset/${options.tileset}/${options.tile}`;
   const first = await get(tilePath);
+  if (first.status === 404) throw new MissingTable(options.tileset, await first.text());
   check(first.status === 200, `${tilePath} is not 200 (pick a tile that exists)`);
   check(first.headers.get('content-type') === 'application/vnd.mapbox-vector-tile', 'tile content-type');
   check((await first.arrayBuffer()).byteLength > 0, 'tile body is empty');
   const second = await get(tilePath);
   check(second.headers.get('x-cache')?.startsWith('HIT') ?? false, 'second tile request was not a cache HIT');
-  if (!options.table) {
-    options.log('table: none checked (this environment serves no GeoJSON sample table)');
-    return;
-  }
-  const table = await get(`/maps/table/${options.table}?geomField=${options.geomField}&format=geojson`);
-  check(table.status === 200, `table answered ${table.status}`);
-  const geojson = (await table.json()) as { type?: string; features?: unknown[] };
-  check(geojson.type === 'FeatureCollection', 'table is not a GeoJSON FeatureCollection');
-  options.log(`table: ${geojson.features?.length ?? 0} features`);
 }

@@ -319,7 +319,8 @@ export class MapsApi {
 
   /**
    * Deploys both images by digest with the shared deploy program (ci/deploy/main.ts): helm upgrade --install
-   * --atomic → rollout verification → smoke through the environment's host → helm test, rolling back on any failure.
+   * --atomic → rollout verification → smoke through the cluster → helm test, rolling back on any failure → a bounded
+   * check of https://<host> that says what it waits for (DNS, the certificate) and never rolls back.
    * Only images from the project registry. Never cached. Production needs --confirm-production.
    */
   @func({ cache: 'never' })
@@ -363,8 +364,9 @@ export class MapsApi {
         varnishImage,
         '--host',
         host,
-        '--smoke-url',
-        `https://${host}`,
+        // The smoke goes through the cluster (no DNS, no certificate); then https://<host> is waited for, bounded.
+        '--public-wait',
+        '10m',
         '--timeout',
         '10m',
       ])

@@ -538,8 +538,8 @@ describe('module functions as the engine sees them', () => {
         VARNISH_IMAGE,
         '--host',
         HOST('staging'),
-        '--smoke-url',
-        `https://${HOST('staging')}`,
+        '--public-wait',
+        '10m',
         '--timeout',
         '10m',
       ]);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smokeTable } from '../deploy/steps.ts';
-import { runSmoke, type SmokeOptions } from '../smoke/checks.ts';
+import { MissingTable, runSmoke, type SmokeOptions } from '../smoke/checks.ts';
 import { configMapFiles } from '../tools/configmap.ts';
 import { repoRoot } from './support/workflows.ts';
 
@@ -25,6 +25,11 @@ async function fakeVarnish(cacheWorks: boolean): Promise<string> {
     res.setHeader('x-cache', xcache);
     if (url === '/healthz') return res.end('ok');
     if (url === '/') return res.end('Hello World!');
+    if (url.includes('.not_made_yet/')) {
+      // What the API answers for a table BigQuery does not have (api/src/errors.ts notFound).
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ statusCode: 404, code: 'NOT_FOUND', message: 'table not found' }));
+    }
     if (url.startsWith('/maps/tileset/')) {
       res.writeHead(200, {
         'content-type': 'application/vnd.mapbox-vector-tile',
@@ -62,14 +67,23 @@ describe('smoke checks', () => {
     expect(log).toContain(
       'GET /maps/tileset/maps-api-dev.maps_replica.osm_buildings/14/4823/6160 -> 200 X-Cache=HIT',
     );
-    expect(log.at(-1)).toBe('table: 1 features');
+    expect(log.some((line) => line === 'table: 1 features')).toBe(true);
+  });
+
+  it('tell a tileset that does not exist yet (404: a replica not made yet) from a failure, after checking the table', async () => {
+    const log: string[] = [];
+    const url = await fakeVarnish(true);
+    const missing = runSmoke({ ...options(url, log), tileset: 'maps-api-dev.maps_replica.not_made_yet' });
+    await expect(missing).rejects.toBeInstanceOf(MissingTable);
+    await expect(missing).rejects.toMatchObject({ table: 'maps-api-dev.maps_replica.not_made_yet' });
+    expect(log).toContain('table: 1 features');
   });
 
   it('read no table where the environment serves none, and say so', async () => {
     const log: string[] = [];
     await runSmoke({ ...options(await fakeVarnish(true), log), table: '' });
     expect(log.some((line) => line.includes('/maps/table/'))).toBe(false);
-    expect(log.at(-1)).toMatch(/^table: none checked/);
+    expect(log).toContainEqual(expect.stringMatching(/^table: none checked/));
   });
 
   it('read the sample table only in environments whose chart values serve it', () => {

@@ -78,6 +78,7 @@ export function runDeploy(
     ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
     ...['--api-image', apiImage, '--varnish-image', images().varnish, '--host', rehearsal.hostOf(env)],
     ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
+    ...['--public-wait', '0s'],
     ...extra,
   ];
   return new Promise((resolve, reject) => {
