@@ -120,6 +120,38 @@ describe('the install steps and the home directory', () => {
   });
 });
 
+describe("the emulator's Python", () => {
+  it('is 3.13 exactly (local-bigquery: Requires-Python >=3.13,<3.14): a python3 that is 3.14 is passed over', async () => {
+    const pythons = join(work, 'pythons');
+    await mkdir(pythons, { recursive: true });
+    // Each answers the version check as that version would (a real Python evaluates it with that version_info).
+    const realPython = (await run('bash', ['-c', 'command -v python3'])).stdout.trim();
+    for (const [name, version] of [
+      ['python3', '(3, 14)'],
+      ['python3.13', '(3, 13)'],
+    ] as const) {
+      await writeFile(
+        join(pythons, name),
+        `#!/bin/sh\nexec ${realPython} -c "import sys; sys.version_info = ${version}; exec(sys.argv[1])" "$2"\n`,
+      );
+      await chmod(join(pythons, name), 0o755);
+    }
+    const find = (args: string) =>
+      run('bash', ['-c', `source tools/lib/python.sh; find_python ${args}`], {
+        cwd: repoRoot,
+        env: {
+          HOME: join(work, 'home'),
+          MAPS_TOOLS_DIR: join(work, 'no-tools'),
+          PATH: `${pythons}:/usr/bin:/bin`,
+        },
+      }).then(({ stdout }) => stdout.trim());
+    expect(await find('13 13')).toBe('python3.13');
+    await rm(join(pythons, 'python3.13'));
+    await expect(find('13 13')).rejects.toMatchObject({ code: 1 });
+    expect(await find('13')).toBe('python3'); // checkov and others: 3.x or newer
+  });
+});
+
 // A normal Debian user's PATH: no /usr/sbin, where Debian installs varnishd, nginx, dockerd and debootstrap.
 const NORMAL_USER_PATH = '/usr/local/bin:/usr/bin:/bin';
 

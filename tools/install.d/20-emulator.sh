@@ -9,7 +9,22 @@ want=$( (sha256sum "$req" 2>/dev/null || shasum -a 256 "$req") | cut -d' ' -f1) 
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then echo "    emulator up to date"; exit 0; fi
 # shellcheck source=../lib/python.sh
 source "$REPO_ROOT/tools/lib/python.sh"
-python=$(find_python 13) || { echo "Python >= 3.13 is required for the emulator (devbox shell provides it)" >&2; exit 1; }
+# Python 3.13 exactly (local-bigquery: Requires-Python >=3.13,<3.14): the machine's; else the distribution's package
+# (Debian 13, Ubuntu with the deadsnakes PPA); else a uv-managed one; else the exact commands for Debian 12 and Ubuntu 24.04.
+python_version=3.13
+minor=${python_version#3.}
+if ! python=$(find_python "$minor" "$minor"); then
+  if command -v apt-cache >/dev/null && apt-cache show "python$python_version-venv" >/dev/null 2>&1; then
+    # shellcheck source=../lib/apt.sh
+    source "$REPO_ROOT/tools/lib/apt.sh"
+    apt_install "" "python$python_version" "python$python_version-venv"
+  elif ! uv_python "$python_version"; then
+    python_missing_help "$python_version" >&2
+    exit 1
+  fi
+  python=$(find_python "$minor" "$minor")
+fi
+ensure_venv "$python"
 echo "    using $("$python" --version) ($(command -v "$python" || echo "$python"))"
 rm -rf "$venv"
 "$python" -m venv "$venv"
