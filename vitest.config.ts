@@ -8,6 +8,9 @@ useInstalledTools();
 // (local-varnish/runtime.ts; local-varnish/one-varnish.test.ts).
 process.env.MAPS_VARNISH_RUNTIME = 'image';
 
+// `./dev test --without-docker` sets MAPS_TEST_LEAVE_OUT=needs-docker: vitest reports those suites as skipped.
+const leaveOut = (process.env.MAPS_TEST_LEAVE_OUT ?? '').split(',').filter(Boolean);
+
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
@@ -15,5 +18,12 @@ export default defineConfig({
     exclude: ['**/node_modules/**', '**/dist/**', 'ci/**', 'cluster/tests/**'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    tags: [
+      {
+        name: 'needs-docker',
+        description: 'needs a Docker engine this user can use (image builds, compose)',
+      },
+    ],
+    ...(leaveOut.length > 0 ? { tagsFilter: leaveOut.map((tag) => `!${tag}`) } : {}),
   },
 });

@@ -1,5 +1,6 @@
 // The real api/Dockerfile, built with BuildKit (offline: its base names mapped onto the stand-ins by images/docker), run
 // with the emulator image.
+// @module-tag needs-docker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   builtByBuildKit,

@@ -1,6 +1,7 @@
 // compose.yaml brought up for real with Compose v2 and BuildKit (images/docker): emulator -> 5 API containers -> Varnish
 // with the chart's VCL. Same smoke checks as the native stack: a tile twice through Varnish (MISS then HIT), the
 // GeoJSON table, every API container answers; and the viewer's browser check (Chromium, another origin) against it.
+// @module-tag needs-docker
 import { chmod, cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { freePort } from '@maps-api/emulator';
 import { tmpdir } from 'node:os';

@@ -51,7 +51,7 @@ describe('the offline base mapping', () => {
   });
 });
 
-describe("the user's Docker", () => {
+describe("the user's Docker", { tags: ['needs-docker'] }, () => {
   it('has no image under an upstream base name that this project built', async () => {
     await requireDockerAndBases(); // offline: every stand-in present under its maps-api-offline/ name
     for (const base of await offlineBases()) {

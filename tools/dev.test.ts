@@ -2,15 +2,46 @@
  * The two-command contract of a fresh clone (issue 16): the README's Quickstart names `./dev start` and `./dev test`,
  * .ci/run and Devbox call exactly those, and `./dev start` installs exactly the steps whose programs the stack runs.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const repoRoot = join(import.meta.dirname, '..');
 const read = (path: string) => readFileSync(join(repoRoot, path), 'utf8');
 const readme = read('README.md');
 const ciRun = read('.ci/run');
 const dev = read('dev');
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'dev-test-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** A directory of programs that fail loudly: on PATH first, they prove a command never ran them. */
+function guardDir(...names: string[]): string {
+  const dir = mkdtempSync(join(work, 'guard-'));
+  for (const name of names) {
+    writeFileSync(join(dir, name), `#!/bin/sh\necho "${name} must not run: $*" >&2\nexit 97\n`);
+    chmodSync(join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+// The suites that need a Docker engine (vitest tag needs-docker): what `./dev test --without-docker` leaves out.
+const DOCKER_SUITES = [
+  'images/api-image.test.ts',
+  'images/compose-stack.test.ts',
+  'images/offline-bases.test.ts',
+];
 
 /** The commands of the first ```sh block under "## Quickstart", comments dropped. */
 function quickstartCommands(): string[] {
@@ -131,5 +162,87 @@ describe('./dev start', () => {
         'emulator/src/start.ts',
       ]),
     );
+  });
+});
+
+describe('./dev test for a normal user without a Docker engine', () => {
+  it('names, before installing anything, the steps that ask for root and the suites that need Docker, and stops', async () => {
+    const home = mkdtempSync(join(work, 'home-'));
+    chmodSync(work, 0o755);
+    chmodSync(home, 0o777);
+    // docker answers as it does for a user outside the docker group; npm and node would mean an install began.
+    const guard = guardDir('docker', 'npm', 'node');
+    chmodSync(guard, 0o755);
+    const env = {
+      HOME: home,
+      MAPS_TOOLS_DIR: join(home, 'tools'),
+      PATH: `${guard}:/usr/local/bin:/usr/bin:/bin`,
+    };
+    // As root (CI), become a normal user; as a normal user already, run as is.
+    const asUser =
+      process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
+    const result = await run(
+      'env',
+      ['-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...asUser, './dev', 'test'],
+      {
+        cwd: repoRoot,
+      },
+    ).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(result.stderr).not.toContain('must not run');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /install steps ask for root through sudo: .*10-apt.*12-test-packages.*50-docker/,
+    );
+    for (const suite of DOCKER_SUITES) expect(result.stdout).toContain(`      ${suite}\n`);
+    expect(result.stderr).toContain('./dev test --without-docker');
+    expect(existsSync(join(home, 'tools'))).toBe(false);
+  });
+
+  it("leaves the suites that need Docker out as skipped in vitest's own report, never as passed", async () => {
+    const report = join(work, 'vitest.json');
+    // Were they run, the docker guard would fail them at once.
+    const guard = guardDir('docker');
+    await run('npx', ['vitest', 'run', ...DOCKER_SUITES, '--reporter=json', `--outputFile=${report}`], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        MAPS_TEST_LEAVE_OUT: 'needs-docker',
+        PATH: `${guard}:${process.env.PATH ?? ''}`,
+      },
+    });
+    const { testResults } = JSON.parse(readFileSync(report, 'utf8')) as {
+      testResults: { name: string; assertionResults: { ancestorTitles: string[]; status: string }[] }[];
+    };
+    const statuses = (suite: string, describe?: string) =>
+      testResults
+        .find((file) => file.name.endsWith(suite))!
+        .assertionResults.filter((test) => !describe || test.ancestorTitles[0] === describe)
+        .map((test) => test.status);
+    for (const suite of ['images/api-image.test.ts', 'images/compose-stack.test.ts']) {
+      expect(statuses(suite).length).toBeGreaterThan(0);
+      expect(new Set(statuses(suite))).toEqual(new Set(['skipped']));
+    }
+    // offline-bases: only its Docker part is left out; the rest runs and passes.
+    expect(new Set(statuses('images/offline-bases.test.ts', "the user's Docker"))).toEqual(
+      new Set(['skipped']),
+    );
+    expect(new Set(statuses('images/offline-bases.test.ts', 'the offline base mapping'))).toEqual(
+      new Set(['passed']),
+    );
+  });
+
+  it('names the suites by their vitest tag, which every test file that requires the Docker engine carries', () => {
+    const files = readdirSync(join(repoRoot, 'images'))
+      .filter((file) => file.endsWith('.test.ts'))
+      .map((file) => `images/${file}`);
+    const tagged = files.filter((file) =>
+      /@module-tag needs-docker|tags: \['needs-docker'\]/.test(read(file)),
+    );
+    const requireDocker = files.filter((file) => read(file).includes('requireDockerAndBases()'));
+    expect(tagged.sort()).toEqual(requireDocker.sort());
+    expect(tagged.sort()).toEqual(DOCKER_SUITES);
   });
 });
