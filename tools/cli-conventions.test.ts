@@ -25,6 +25,7 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'tools/install.sh': ['tools/install.sh', []],
   './dev': ['./dev', []],
   '.ci/run': ['.ci/run', []],
+  'tools/newcomer/run.sh': ['tools/newcomer/run.sh', []],
   'npm run rehearse (cluster/rehearse.ts)': tsx('cluster/rehearse.ts'),
   'cluster/up.sh': ['cluster/up.sh', []],
   'cluster/down.sh': ['cluster/down.sh', []],
