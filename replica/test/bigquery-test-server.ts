@@ -1,5 +1,7 @@
-// A BigQuery REST front for tests: storage and GoogleSQL come from the real emulator (local-bigquery, to which every
-// other call is forwarded); this server adds the BigQuery behaviours the replica relies on and the emulator lacks:
+// A BigQuery REST front for tests: storage and GoogleSQL come from the real emulator (local-bigquery) behind the
+// BigQuery stand-in (emulator/src/standin.ts: query estimates, dry runs and the bytes-billed cap, on jobs.query and
+// jobs.insert), to which every other call is forwarded; this server adds the copy-job behaviours the replica relies on
+// and neither of them models:
 // - copy jobs as BigQuery runs them: jobs.insert answers PENDING/RUNNING, jobs.get reports RUNNING for `runningPolls`
 //   polls, then DONE; failures are DONE + status.errorResult; the destination changes only when the job succeeds
 //   ("creation, truncation and append actions occur as one atomic update upon job completion");
@@ -9,7 +11,6 @@
 // - writeDisposition WRITE_EMPTY ('duplicate' error on a non-empty table) and createDisposition CREATE_NEVER;
 // - lastModifiedTime moves on every data or metadata change (local-bigquery 0.3.2 leaves it at the creation time);
 //   with stampBeforeCommit it is the request's arrival, before the commit (BigQuery's is truncated to the millisecond);
-// - dry-run query estimates: the bytes of the referenced tables (local-bigquery answers 0);
 // - fault injection: a copy job that fails mid-way, a copy job that writes a corrupted copy, a hook before a copy runs.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -231,15 +232,6 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
     sendJson(res, 200, job.resource);
   }
 
-  async function estimateDryRun(json: Record<string, unknown>): Promise<void> {
-    const statistics = json.statistics as { totalBytesProcessed?: string; query?: Record<string, unknown> };
-    const tables = (statistics?.query?.referencedTables ?? []) as TableReference[];
-    let bytes = 0;
-    for (const table of tables) bytes += Number((await tableInfo(table))?.numBytes ?? 0);
-    statistics.totalBytesProcessed = String(bytes);
-    if (statistics.query) statistics.query.totalBytesProcessed = String(bytes);
-  }
-
   async function forward(req: IncomingMessage, res: ServerResponse, url: URL, raw: string, body: unknown) {
     const path = url.pathname.slice(BASE.length) + url.search;
     const arrived = Date.now();
@@ -276,9 +268,6 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
         Date.now(),
       );
     }
-    const configuration = (body as { configuration?: { dryRun?: boolean } } | undefined)?.configuration;
-    if (req.method === 'POST' && url.pathname.endsWith('/jobs') && configuration?.dryRun)
-      await estimateDryRun(json);
     sendJson(res, response.status, json);
   }
 

@@ -5,8 +5,10 @@ import {
   createTable,
   emulatorClient,
   sampleTileRows,
+  startBigQueryStandIn,
   startEmulator,
   TILESET_SCHEMA,
+  type BigQueryStandIn,
   type Emulator,
 } from '@maps-api/emulator';
 import type { Context } from '../src/replicate.js';
@@ -14,6 +16,8 @@ import { startBigQueryTestServer, type BigQueryTestServer } from './bigquery-tes
 
 export interface Stack {
   emulator: Emulator;
+  /** Query estimates, dry runs and the bytes-billed cap, in front of the emulator. */
+  standIn: BigQueryStandIn;
   server: BigQueryTestServer;
   /** A client of the test server, jobs billed to `projectId`. */
   client(projectId?: string): BigQuery;
@@ -23,10 +27,12 @@ export interface Stack {
 
 export async function startStack(): Promise<Stack> {
   const emulator = await startEmulator();
-  const server = await startBigQueryTestServer(emulator.host);
+  const standIn = await startBigQueryStandIn(emulator.host);
+  const server = await startBigQueryTestServer(standIn.host);
   const client = (projectId = 'maps-api-dev') => new BigQuery({ projectId, apiEndpoint: server.endpoint });
   return {
     emulator,
+    standIn,
     server,
     client,
     context: (log = []) => ({
@@ -38,6 +44,7 @@ export async function startStack(): Promise<Stack> {
     }),
     stop: async () => {
       await server.stop();
+      await standIn.stop();
       await emulator.stop();
     },
   };

@@ -310,6 +310,20 @@ describe('replicate at the instant that covers the last commit', () => {
     expect(verificationCap(10 * 2 ** 30, 2)).toBe(Math.ceil(11 * 2 ** 30));
   });
 
+  it('a verification that would bill more than its cap is refused before it runs (the source grew): nothing published', async () => {
+    const options = { ...(await withSource('overcap')), mode: 'versioned' as const };
+    // between the dry run that set the cap and the verification job, the source grows 100-fold
+    stack.standIn.beforeNextQueryJob = () =>
+      stack.standIn.declare(formatRef(options.source), { numBytes: 100 * 2 ** 30, numRows: 600 });
+    await expect(replicate(options, stack.context())).rejects.toThrow(/exceeded limit for bytes billed/);
+    const refused = stack.standIn.queries.filter((q) => q.refused && q.sql.includes('FARM_FINGERPRINT'));
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ inserted: true, dryRun: false });
+    // the version was copied but never labelled, and the stable table was never switched to it
+    const [stable] = await stack.client().dataset('replica_overcap').table('osm_buildings').exists();
+    expect(stable).toBe(false);
+  });
+
   it('--verify-only refuses with exit 5 once the recorded instant has left time travel and the source changed since', async () => {
     const options = await withSource('expired');
     expect((await replicate(options, stack.context())).outcome).toBe('copied');
