@@ -32,6 +32,8 @@ export interface Registry {
 interface EnvironmentsFile {
   environments: Record<string, EnvironmentFacts>;
   registry: Registry;
+  /** Where main's toolbox job publishes the toolbox image (tools/toolbox), without a tag. */
+  toolbox: { image: string };
   replica: { source: string; dataset: string; table: string; location: string };
 }
 

@@ -20,22 +20,6 @@ export const IMAGES = {
     evidence: 'same tag+digest in 8 independent public files (code search, 2026)',
     verified: false,
   },
-  // The `test` runner's base: Debian bookworm (as the node image, whose Node binary is copied in) with Python 3.13.
-  python: {
-    tag: 'docker.io/library/python:3.13.7-slim-bookworm',
-    digest: 'sha256:adafcc17694d715c905b4c7bebd96907a1fd5cf183395f0ebc4d3428bd22d92d',
-    evidence:
-      'same tag+digest in 9 public files (1 other pins a different digest, probably a single-platform manifest)',
-    verified: false,
-  },
-  // Builds the tools tools/install.sh builds (helm from its Go module at HELM_VERSION): one list of versions,
-  // tools/versions.env, for Devbox, .ci/run and the module. helm >= 3.22 needs Go >= 1.26.
-  golang: {
-    tag: 'docker.io/library/golang:1.26.4-bookworm',
-    digest: 'sha256:5f68ec6805843bd3981a951ffada82a26a0bd2631045c8f7dba483fa868f5ec5',
-    evidence: '4 public files (others pin other rebuilds of the same tag)',
-    verified: false,
-  },
   // Its version must equal TERRAFORM_VERSION (ci/test/tool-versions.test.ts).
   terraform: {
     tag: 'docker.io/hashicorp/terraform:1.11.4',
@@ -53,13 +37,6 @@ export const IMAGES = {
     tag: 'gcr.io/google.com/cloudsdktool/google-cloud-cli:562.0.0-slim',
     digest: 'sha256:0da2de42ae51cd6092b5caf7c96d25003659fd15548760eb4c50c2623e7bf9c2',
     evidence: '2 public files',
-    verified: false,
-  },
-  // Its version must equal ACTIONLINT_VERSION (ci/test/tool-versions.test.ts).
-  actionlint: {
-    tag: 'docker.io/rhysd/actionlint:1.7.7',
-    digest: 'sha256:887a259a5a534f3c4f36cb02dca341673c6089431057242cdc931e9f133147e9',
-    evidence: 'same tag+digest in 10 independent public files',
     verified: false,
   },
 } as const satisfies Record<string, PinnedImage>;

@@ -4,6 +4,7 @@
  */
 import {
   argument,
+  CacheSharingMode,
   dag,
   func,
   object,
@@ -25,16 +26,17 @@ import {
   requireHost,
   requireProjectImage,
 } from './environments.js';
-import { pinned } from './images.js';
 import { initialised, terraformRoot } from './terraform.js';
 import {
   accessToken,
+  buildToolbox,
   ciTools,
   deployer,
   gcloud,
   helm,
   kubeconfig,
-  ciMachine,
+  toolbox,
+  toolboxBuild,
   withGoogleCredentials,
   workspace,
 } from './toolbox.js';
@@ -78,37 +80,53 @@ export class MapsApi {
     this.source = source;
   }
 
-  /** eslint + prettier over the repo, and actionlint over every GitHub workflow file. */
+  /** eslint + prettier over the repo, and actionlint over every GitHub workflow file, in the toolbox. */
   @func()
   async lint(): Promise<string> {
-    const code = await workspace(this.source).withExec(['npm', 'run', 'lint']).stdout();
+    const box = await toolbox(this.source);
+    const code = await box
+      .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+      .withDirectory('/repo', this.source)
+      .withWorkdir('/repo')
+      .withExec(['npm', 'ci', '--no-audit', '--no-fund'])
+      .withExec(['npm', 'run', 'lint'])
+      .stdout();
     // Named explicitly: given no files, actionlint looks for the repository's .git, which the source leaves out.
     const files = (await this.source.directory('.github/workflows').entries())
       .filter((name) => /\.ya?ml$/.test(name))
       .map((name) => `.github/workflows/${name}`);
-    const workflows = await dag
-      .container()
-      .from(pinned('actionlint'))
-      .withDirectory('/repo/.github', this.source.directory('.github'))
-      .withWorkdir('/repo')
+    const workflows = await box
+      .withDirectory('/lint/.github', this.source.directory('.github'))
+      .withWorkdir('/lint')
       .withExec(['actionlint', '-color', ...files])
       .stdout();
     return `${code}\n${workflows}`;
   }
 
   /**
-   * Exactly what CI runs: `.ci/run` (pinned Node, npm ci, tools/install.sh, npm test: lint, typecheck and every suite —
-   * chart, Terraform, workflows, monitoring, API, cache, replica, images, browser, the module's own) on the machine it
-   * expects, with the privileges its Docker, containerd and network-namespace suites need. Beside it, compose's
-   * topology as Dagger services (the emulator, the API and Varnish from the repo's Dockerfiles, the chart's VCL) and
-   * the full smoke through Varnish.
+   * What a developer's `./dev test` runs (lint, typecheck and every suite: chart, Terraform, workflows, monitoring, API,
+   * cache, replica, images, browser, the module's own), in the toolbox, so every install check finds its tool there and
+   * nothing is compiled; privileged for the Docker engine, containerd and network-namespace suites, the engine's data
+   * on a cache volume. Never a cluster: the rehearsal is a job of its own. Beside it, compose's topology as Dagger
+   * services (the emulator, the API and Varnish from the repo's Dockerfiles, the chart's VCL) and the full smoke.
    */
   @func()
   async test(): Promise<string> {
+    const box = await toolbox(this.source);
+    const varnish = await this.varnishInFrontOfApi();
     const [suites, smoke] = await Promise.all([
-      ciMachine(this.source).withExec(['.ci/run'], { insecureRootCapabilities: true }).stdout(),
+      box
+        .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
+        .withMountedCache('/var/lib/docker', dag.cacheVolume('maps-api-docker'), {
+          sharing: CacheSharingMode.Locked,
+        })
+        .withDirectory('/repo', this.source)
+        .withWorkdir('/repo')
+        .withExec(['git', 'init', '--quiet'])
+        .withExec(['./dev', 'test'], { insecureRootCapabilities: true })
+        .stdout(),
       ciTools(this.source)
-        .withServiceBinding('varnish', this.varnishInFrontOfApi())
+        .withServiceBinding('varnish', varnish)
         .withExec([
           'node',
           '--experimental-strip-types',
@@ -127,6 +145,37 @@ export class MapsApi {
         .stdout(),
     ]);
     return `${suites}\n${smoke}`;
+  }
+
+  /**
+   * Publishes the toolbox image (tools/toolbox: every tool, prebuilt) as environments.json's toolbox.image:<tag> when
+   * that tag is missing there, and prints the reference. main's `toolbox` job runs it: the one job that may write
+   * packages. Never cached: the registry, not the engine, knows whether the tag exists.
+   */
+  @func({ cache: 'never' })
+  async publishToolbox(
+    /** The repository's owner (github.repository_owner): the image must live under ghcr.io/<owner>/. */
+    owner: string,
+    /** Registry user (github.actor). */
+    username: string,
+    /** A token that may push packages (the job's GITHUB_TOKEN with packages: write). */
+    token: Secret,
+  ): Promise<string> {
+    const { image, context } = await toolboxBuild(this.source);
+    const namespace = `ghcr.io/${owner.toLowerCase()}/`;
+    if (!image.startsWith(namespace)) {
+      throw new Error(
+        `environments.json toolbox.image must be under ${namespace} (GITHUB_TOKEN pushes nowhere else)`,
+      );
+    }
+    const host = image.slice(0, image.indexOf('/'));
+    try {
+      await dag.container().withRegistryAuth(host, username, token).from(image).sync();
+      return `${image} is already published`;
+    } catch {
+      console.error(`${image} is not published yet: building it (tools/toolbox/Dockerfile)`);
+    }
+    return buildToolbox(context).withRegistryAuth(host, username, token).publish(image);
   }
 
   /** Both images (API, then Varnish), each for linux/amd64 and linux/arm64, from the repo's Dockerfiles. */
@@ -246,7 +295,7 @@ export class MapsApi {
       return ['--set', `images.${key}.repository=${repository}`, '--set', `images.${key}.digest=${digest}`];
     });
     if (host) set.push('--set', `ingress.host=${requireHost(target, host)}`);
-    return helm(this.source)
+    return (await helm(this.source))
       .withExec([
         'helm',
         'template',
@@ -346,7 +395,7 @@ export class MapsApi {
     requireHost(target, host);
     const id = runId();
     const config = await kubeconfig(target, gcpCredentials, id);
-    return deployer(this.source)
+    return (await deployer(this.source))
       .withMountedSecret('/run/secrets/kubeconfig', config)
       .withEnvVariable('KUBECONFIG', '/run/secrets/kubeconfig')
       .withEnvVariable('DEPLOY_RUN_ID', id)
@@ -450,7 +499,7 @@ export class MapsApi {
    * Emulator (seeded at image build) → API → Varnish, as Dagger services built from the Dockerfiles compose and
    * production use. Varnish gets the chart's rendered VCL and reaches the API under the chart's Service name.
    */
-  private varnishInFrontOfApi(): Service {
+  private async varnishInFrontOfApi(): Promise<Service> {
     const emulator = this.source
       .dockerBuild({ dockerfile: 'images/emulator/Dockerfile' })
       .withExposedPort(9050)
@@ -462,7 +511,7 @@ export class MapsApi {
       .withServiceBinding('bigquery', emulator)
       .withExposedPort(3000)
       .asService({ useEntrypoint: true });
-    const vcl = this.chartVcl();
+    const vcl = await this.chartVcl();
     // The image's own command (the chart's varnishd arguments): site VCL in site/, the included files on vcl_path.
     return this.source
       .dockerBuild({ dockerfile: 'images/varnish/Dockerfile' })
@@ -474,8 +523,8 @@ export class MapsApi {
   }
 
   /** The files of the chart's Varnish ConfigMap (dev values): exactly the VCL set the cluster runs. */
-  private chartVcl(): Directory {
-    const configMap = helm(this.source)
+  private async chartVcl(): Promise<Directory> {
+    const configMap = (await helm(this.source))
       .withExec([
         'sh',
         '-c',

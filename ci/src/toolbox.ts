@@ -1,6 +1,6 @@
 /** Containers shared by several functions: each starts from a pinned image (images.ts) and adds only what it needs. */
 import { dag, type Container, type Directory, type File, type Secret } from '@dagger.io/dagger';
-import type { EnvironmentFacts } from './environments.js';
+import { readEnvironments, type EnvironmentFacts } from './environments.js';
 import { pinned } from './images.js';
 
 const CREDENTIALS = '/run/secrets/gcp-credentials.json';
@@ -27,77 +27,57 @@ export function ciTools(source: Directory): Container {
     .withExec(['npm', 'ci', '--omit=dev', '--no-audit', '--no-fund']);
 }
 
-const TOOLS_DIR = '/opt/maps-api-tools';
+/** Where the toolbox image keeps every tool (MAPS_TOOLS_DIR; its bin/ is on PATH). */
+export const TOOLS_DIR = '/opt/maps-api-tools';
+export const TOOLBOX_DOCKERFILE = 'tools/toolbox/Dockerfile';
 
 /**
- * The machine `.ci/run` expects, as a container: Debian bookworm with Python 3.13 (the emulator needs >= 3.13), Node 22
- * and npm copied from the pinned node image (NODE_VERSION, so tools/install.sh keeps it), Go from the pinned golang
- * image (tools/install.sh builds helm, terraform, actionlint, kube-apiserver … from the Go module proxy) and git. Every
- * other tool comes from `.ci/run` itself (tools/install.sh) into cache volumes, so a warm run installs nothing. The
- * source has no .git (IGNORE): a throwaway repository lets the suites ask git which paths are ignored.
+ * The toolbox image's build context and reference, both from tools/toolbox/tag.sh (the one script that lists what
+ * defines the image and hashes it): `<environments.json toolbox.image>:<tag>`.
  */
-export function ciMachine(source: Directory): Container {
-  const node = dag.container().from(pinned('node'));
-  const go = dag.container().from(pinned('golang'));
-  return dag
-    .container()
-    .from(pinned('python'))
-    .withFile('/usr/local/bin/node', node.file('/usr/local/bin/node'))
-    .withDirectory('/usr/local/lib/node_modules/npm', node.directory('/usr/local/lib/node_modules/npm'))
-    .withSymlink('../lib/node_modules/npm/bin/npm-cli.js', '/usr/local/bin/npm')
-    .withSymlink('../lib/node_modules/npm/bin/npx-cli.js', '/usr/local/bin/npx')
-    .withDirectory('/usr/local/go', go.directory('/usr/local/go'))
-    .withEnvVariable('PATH', '/usr/local/go/bin:/root/go/bin:${PATH}', { expand: true })
-    .withEnvVariable('DEBIAN_FRONTEND', 'noninteractive')
-    .withExec([
-      'sh',
-      '-c',
-      'apt-get update && apt-get install -y --no-install-recommends git && rm -rf /var/lib/apt/lists/*',
-    ])
-    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
-    .withMountedCache(TOOLS_DIR, dag.cacheVolume('maps-api-tools'))
-    .withMountedCache('/root/go/pkg/mod', dag.cacheVolume('maps-api-go-mod'))
-    .withMountedCache('/root/.cache/go-build', dag.cacheVolume('maps-api-go-build'))
-    .withMountedCache('/root/.cache/pip', dag.cacheVolume('maps-api-pip'))
-    .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
-    .withDirectory('/repo', source)
-    .withWorkdir('/repo')
-    .withExec(['git', 'init', '--quiet']);
-}
-
-/**
- * helm built by the repo's own install step (tools/install.sh 30-helm: helm's Go module at HELM_VERSION from
- * tools/versions.env, with the release ldflags), so the module, .ci/run and Devbox run one helm version. The step sees
- * only the files it reads: the binary is rebuilt only when they change.
- */
-export function helmBinary(source: Directory): File {
-  return dag
-    .container()
-    .from(pinned('golang'))
-    .withMountedCache('/go/pkg/mod', dag.cacheVolume('maps-api-go-mod'))
-    .withMountedCache('/root/.cache/go-build', dag.cacheVolume('maps-api-go-build'))
-    .withEnvVariable('CGO_ENABLED', '0')
-    .withEnvVariable('MAPS_TOOLS_DIR', TOOLS_DIR)
-    .withDirectory('/repo', source, {
-      include: [
-        'tools/install.sh',
-        'tools/versions.env',
-        'tools/install.d/30-helm.sh',
-        'tools/lib/go-tool.sh',
-        'tools/lib/on-path.sh',
-      ],
-    })
-    .withWorkdir('/repo')
-    .withExec(['bash', 'tools/install.sh', '30-helm'])
-    .file(`${TOOLS_DIR}/bin/helm`);
-}
-
-/** The chart in /chart with helm on PATH. */
-export function helm(source: Directory): Container {
-  return dag
+export async function toolboxBuild(source: Directory): Promise<{ image: string; context: Directory }> {
+  const tagged = dag
     .container()
     .from(pinned('node'))
-    .withFile('/usr/local/bin/helm', helmBinary(source))
+    .withDirectory('/repo', source)
+    .withWorkdir('/repo')
+    .withExec(['bash', 'tools/toolbox/tag.sh', '--context', '/context']);
+  const [{ toolbox }, tag] = await Promise.all([readEnvironments(source), tagged.stdout()]);
+  return { image: `${toolbox.image}:${tag.trim()}`, context: tagged.directory('/context') };
+}
+
+/** The toolbox built here from its Dockerfile: the same tools/install.sh steps, hours of compiles on a cold engine. */
+export function buildToolbox(context: Directory): Container {
+  return context.dockerBuild({ dockerfile: TOOLBOX_DOCKERFILE });
+}
+
+/**
+ * Every tool the functions and the suite use, prebuilt (tools/toolbox): pulled by its tag; when that cannot be pulled
+ * (offline, a fork, a tools change not yet published by main's `toolbox` job), built here with the same steps, and
+ * said so.
+ */
+export async function toolbox(source: Directory): Promise<Container> {
+  const { image, context } = await toolboxBuild(source);
+  try {
+    return await dag.container().from(image).sync();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    console.error(
+      `toolbox ${image} could not be pulled (${reason}): building it from ${TOOLBOX_DOCKERFILE} with the same ` +
+        "tools/install.sh steps (slow on a cold engine; main's toolbox job publishes it)",
+    );
+    return buildToolbox(context);
+  }
+}
+
+/** helm from the toolbox (tools/install.d/30-helm.sh at HELM_VERSION): the one helm of .ci/run, Devbox and the module. */
+export async function helmBinary(source: Directory): Promise<File> {
+  return (await toolbox(source)).file(`${TOOLS_DIR}/bin/helm`);
+}
+
+/** The chart in /chart, in the toolbox (helm on PATH). */
+export async function helm(source: Directory): Promise<Container> {
+  return (await toolbox(source))
     .withDirectory('/chart', source.directory('charts/maps-api'))
     .withWorkdir('/chart');
 }
@@ -106,11 +86,11 @@ export function helm(source: Directory): Container {
  * Where the shared deploy program (ci/deploy/main.ts) runs: Node 22, helm, the chart, environments.json and ci/ with
  * its runtime dependencies, laid out as in the repo (the program finds the chart and environments.json from its path).
  */
-export function deployer(source: Directory): Container {
+export async function deployer(source: Directory): Promise<Container> {
   return dag
     .container()
     .from(pinned('node'))
-    .withFile('/usr/local/bin/helm', helmBinary(source))
+    .withFile('/usr/local/bin/helm', await helmBinary(source))
     .withMountedCache('/root/.npm', dag.cacheVolume('maps-api-npm'))
     .withFile('/repo/environments.json', source.file('environments.json'))
     .withDirectory('/repo/charts/maps-api', source.directory('charts/maps-api'))

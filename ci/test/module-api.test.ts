@@ -41,6 +41,7 @@ const DOCUMENTED: Record<
   build: {},
   scan: {},
   publish: { gcpCredentials: SECRET, tag: STRING },
+  publishToolbox: { owner: STRING, username: STRING, token: SECRET },
   render: { env: ENV, apiImage: IMAGE_OPTIONAL, varnishImage: IMAGE_OPTIONAL, host: IMAGE_OPTIONAL },
   plan: {
     env: ENV,
@@ -187,7 +188,17 @@ describe('module registration against a fake engine', () => {
     // Anything that reads or changes the world outside the source: a cached answer would lie (a stale plan, a
     // digest never pushed, yesterday's vulnerability database).
     expect(never.sort()).toEqual(
-      ['apply', 'deploy', 'plan', 'publish', 'replicateTable', 'resolveImages', 'scan', 'smoke'].sort(),
+      [
+        'apply',
+        'deploy',
+        'plan',
+        'publish',
+        'publishToolbox',
+        'replicateTable',
+        'resolveImages',
+        'scan',
+        'smoke',
+      ].sort(),
     );
     expect(
       [...policies]

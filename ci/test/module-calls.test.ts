@@ -8,11 +8,11 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMAGES } from '../src/images.ts';
 import { Environment, PLACEHOLDER_HOST } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
-import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT } from '../src/toolbox.ts';
+import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT, TOOLBOX_DOCKERFILE, TOOLS_DIR } from '../src/toolbox.ts';
 import {
   FakeEngine,
   REPO_ROOT_ID,
@@ -31,6 +31,16 @@ const API_IMAGE = `${REGISTRY}/maps-api@sha256:${'c'.repeat(64)}`;
 const VARNISH_IMAGE = `${REGISTRY}/varnish@sha256:${'e'.repeat(64)}`;
 const PLAN_FILE_ID = 'file-id-of-tfplan';
 
+/** The toolbox reference a real engine would compute: tools/toolbox/tag.sh run on this checkout. */
+const TOOLBOX_TAG = spawnSync('bash', ['tools/toolbox/tag.sh'], {
+  cwd: repoRoot,
+  encoding: 'utf8',
+}).stdout.trim();
+const TOOLBOX_REPOSITORY = (
+  JSON.parse(readFileSync(join(repoRoot, 'environments.json'), 'utf8')) as { toolbox: { image: string } }
+).toolbox.image;
+const TOOLBOX_IMAGE = `${TOOLBOX_REPOSITORY}:${TOOLBOX_TAG}`;
+
 beforeAll(async () => useFakeEngine(await engine.start(), engine));
 afterAll(() => engine.stop());
 beforeEach(() => engine.reset());
@@ -40,10 +50,18 @@ async function run<T>(
   call: (mod: MapsApi, source: ReturnType<typeof dag.loadDirectoryFromID>) => Promise<T>,
 ) {
   let result: T | undefined;
-  await connection(async () => {
-    const source = dag.loadDirectoryFromID(REPO_ROOT_ID as DirectoryID);
-    result = await call(new MapsApi(source), source);
-  });
+  const custom = engine.stdoutFor;
+  // The tag script's answer, as a real engine would print it.
+  engine.stdoutFor = (args) =>
+    custom?.(args) ?? (args.includes('tools/toolbox/tag.sh') ? `${TOOLBOX_TAG}\n` : undefined);
+  try {
+    await connection(async () => {
+      const source = dag.loadDirectoryFromID(REPO_ROOT_ID as DirectoryID);
+      result = await call(new MapsApi(source), source);
+    });
+  } finally {
+    engine.stdoutFor = custom;
+  }
   return { result, chains: engine.chains.map((c) => engine.expanded(c)) };
 }
 
@@ -63,7 +81,8 @@ const pinnedRefs = new Set(Object.values(IMAGES).map((i) => `${i.tag}@${i.digest
 function expectPinnedImages(chains: Chain[]) {
   const froms = calls(chains, 'from').map((c) => String(c.args.address));
   expect(froms.length).toBeGreaterThan(0);
-  for (const address of froms) {
+  // The toolbox is named by the hash of what defines it (tools/toolbox/tag.sh); everything else by digest.
+  for (const address of froms.filter((a) => a !== TOOLBOX_IMAGE)) {
     expect(address, 'image pulled by tag only').toMatch(/@sha256:[a-f0-9]{64}$/);
     expect(pinnedRefs.has(address), `${address} is not from images.ts`).toBe(true);
   }
@@ -126,28 +145,25 @@ const dockerBuilds = (chain: Chain) =>
     .filter((c) => c.field === 'dockerBuild')
     .map((c) => `${String(c.args.dockerfile)} ${String(c.args.platform)}`);
 
-/** The chain whose withExec runs the helm binary a container got, checked to be the repo's own install step. */
-function expectHelmFromInstallStep(chains: Chain[]) {
+/** helm comes from the toolbox: run in it, or copied out of it (the deployer); never built, never another image. */
+function expectHelmFromToolbox(chains: Chain[]) {
   const helmFiles = calls(chains, 'withFile').filter((c) => c.args.path === '/usr/local/bin/helm');
-  expect(helmFiles.length).toBeGreaterThan(0);
+  const helmRuns = chains.filter((chain) =>
+    execs([chain]).some((a) => a[0] === 'helm' || (a[0] === 'sh' && a[2]?.startsWith('helm '))),
+  );
+  expect(helmFiles.length + helmRuns.length).toBeGreaterThan(0);
   for (const file of helmFiles) {
-    const builder = originOf(file.args.source);
-    expect(execs([builder])).toEqual([['bash', 'tools/install.sh', '30-helm']]);
-    const mounted = calls([builder], 'withDirectory')[0]?.args.include as string[];
-    // Every file the step sources, too (tools/lib): a missing one fails the step inside the container.
-    expect(mounted).toEqual(
-      expect.arrayContaining([
-        'tools/versions.env',
-        'tools/install.d/30-helm.sh',
-        'tools/lib/go-tool.sh',
-        'tools/lib/on-path.sh',
-      ]),
-    );
-    expect(builder.at(-1)).toEqual({ field: 'file', args: { path: '/opt/maps-api-tools/bin/helm' } });
+    const origin = originOf(file.args.source);
+    expect(calls([origin], 'from').map((c) => c.args.address)).toEqual([TOOLBOX_IMAGE]);
+    expect(origin.at(-1)).toEqual({ field: 'file', args: { path: `${TOOLS_DIR}/bin/helm` } });
   }
+  for (const chain of helmRuns) expect(calls([chain], 'from')[0]?.args.address).toBe(TOOLBOX_IMAGE);
   const froms = calls(chains, 'from').map((c) => String(c.args.address));
-  expect(froms.filter((a) => /helm/.test(a))).toEqual([]);
+  expect(froms.filter((a) => /helm|golang/.test(a))).toEqual([]);
 }
+
+/** Exec argv that would compile a tool: a Go build, or an install step (tools/install.sh, tools/install.d). */
+const COMPILES = /\bgo (build|install)\b|tools\/install\.(sh|d)/;
 
 describe('module functions as the engine sees them', () => {
   it('lint names every workflow file for actionlint, which then passes without a .git (the real actionlint)', async () => {
@@ -160,11 +176,12 @@ describe('module functions as the engine sees them', () => {
     expect(args.slice(2).sort()).toEqual(workflows.sort());
     // Replay the container: only .github under the workdir, no .git, the same argv.
     const mount = calls([lint], 'withDirectory')[0];
-    expect(mount?.args.path).toBe('/repo/.github');
+    expect(mount?.args.path).toBe('/lint/.github');
     expect(originOf(mount?.args.source).slice(1)).toEqual([
       { field: 'directory', args: { path: '.github' } },
     ]);
-    expect(calls([lint], 'withWorkdir')[0]?.args.path).toBe('/repo');
+    expect(calls([lint], 'withWorkdir')[0]?.args.path).toBe('/lint');
+    expect(calls([lint], 'from')[0]?.args.address).toBe(TOOLBOX_IMAGE);
     const dir = mkdtempSync(join(tmpdir(), 'lint-replay-'));
     cpSync(join(repoRoot, '.github'), join(dir, '.github'), { recursive: true });
     const result = spawnSync(args[0] as string, args.slice(1), { cwd: dir, encoding: 'utf8' });
@@ -189,14 +206,15 @@ describe('module functions as the engine sees them', () => {
     const envOf = (chain: Chain, name: string) =>
       chain.find((c) => c.field === 'withEnvVariable' && c.args.name === name)?.args.value;
 
-    it('runs .ci/run itself, privileged, on the machine it expects: the same suites as npm test, no list to drift', () => {
-      const machine = chains.find((chain) => execs([chain]).some((a) => a[0] === '.ci/run'));
-      if (!machine) throw new Error('test does not run .ci/run');
-      const run = calls([machine], 'withExec').at(-1);
-      expect(run?.args).toEqual({ args: ['.ci/run'], insecureRootCapabilities: true });
-      const ciRun = readFileSync(join(repoRoot, '.ci/run'), 'utf8');
-      // .ci/run runs the README's `./dev test`, which installs every tool and then runs npm test.
-      expect(ciRun).toMatch(/^\.\/dev test$/m);
+    it("runs ./dev test in the toolbox, privileged, the engine's data on a locked cache volume, and no cluster", () => {
+      const suite = chains.find((chain) => execs([chain]).some((a) => a.join(' ') === './dev test'));
+      if (!suite) throw new Error('test does not run ./dev test');
+      expect(calls([suite], 'withExec').at(-1)?.args).toEqual({
+        args: ['./dev', 'test'],
+        insecureRootCapabilities: true,
+      });
+      // ./dev test installs every tool (each check finds it in the toolbox) and then runs npm test: lint, types,
+      // every suite; the rehearsal cluster is `npm run rehearse`, which npm test never runs.
       const dev = readFileSync(join(repoRoot, 'dev'), 'utf8');
       expect(dev).toMatch(/^tools\/install\.sh$/m);
       expect(dev).toMatch(/^exec npm test$/m);
@@ -208,23 +226,13 @@ describe('module functions as the engine sees them', () => {
       expect(scripts.test).toMatch(
         /npm run lint && npm run typecheck && vitest run && npm run test:ci-module/,
       );
-      // Debian bookworm + Python 3.13, Node and npm from the pinned node image (NODE_VERSION), Go, git, then the repo.
-      expect(calls([machine], 'from')[0]?.args.address).toBe(`${IMAGES.python.tag}@${IMAGES.python.digest}`);
-      expect(IMAGES.python.tag).toMatch(/python:3\.1[3-9][.\d]*-slim-bookworm$/);
-      const nodeVersion = /^NODE_VERSION=(.+)$/m.exec(
-        readFileSync(join(repoRoot, 'tools/versions.env'), 'utf8'),
-      )?.[1];
-      expect(IMAGES.node.tag).toContain(`node:${nodeVersion}-bookworm-slim`);
-      const copied = calls([machine], 'withFile')
-        .concat(calls([machine], 'withDirectory'))
-        .map((c) => c.args.path);
-      expect(copied).toEqual(expect.arrayContaining(['/usr/local/bin/node', '/usr/local/go', '/repo']));
-      const mounts = calls([machine], 'withMountedCache').map((c) => c.args.path);
-      const toolsDir = calls([machine], 'withEnvVariable').find((c) => c.args.name === 'MAPS_TOOLS_DIR')?.args
-        .value;
-      expect(mounts).toContain(toolsDir);
-      const order = execs([machine]).map((a) => a.join(' '));
-      expect(order.slice(-2)).toEqual(['git init --quiet', '.ci/run']);
+      expect(scripts.test).not.toMatch(/rehearse|cluster/);
+      expect(execs(chains).flat().join(' ')).not.toMatch(/rehearse|cluster\/up\.sh/);
+      expect(calls([suite], 'from').map((c) => c.args.address)).toEqual([TOOLBOX_IMAGE]);
+      const docker = calls([suite], 'withMountedCache').find((c) => c.args.path === '/var/lib/docker');
+      expect(docker?.args.sharing).toBe('LOCKED');
+      const order = execs([suite]).map((a) => a.join(' '));
+      expect(order.slice(-2)).toEqual(['git init --quiet', './dev test']);
       expectPinnedImages(chains);
     });
 
@@ -246,7 +254,7 @@ describe('module functions as the engine sees them', () => {
       expect(calls([varnish], 'asService')[0]?.args.args).toBeUndefined();
       const helm = execs(chains).find((a) => a.join(' ').includes('helm template')) ?? [];
       expect(helm.join(' ')).toContain('--show-only templates/varnish-configmap.yaml');
-      expectHelmFromInstallStep(chains);
+      expectHelmFromToolbox(chains);
     });
 
     it('runs the full smoke through Varnish against the data the emulator image is seeded with', () => {
@@ -259,6 +267,89 @@ describe('module functions as the engine sees them', () => {
       expect(sampleData).toContain(`SAMPLE_TABLE = '${flag('--table')}'`);
       expect(flag('--tile')).toBe('0/0/0'); // every tileset pyramid has the root tile
       expect(flag('--geom-field')).toBe('geom');
+    });
+  });
+
+  describe('the toolbox', () => {
+    it('compiles nothing when the toolbox image is present: no Go build, no install step, no toolbox build', async () => {
+      const everyFunction: ((m: MapsApi) => Promise<unknown>)[] = [
+        (m) => m.lint(),
+        (m) => m.test(),
+        (m) => Promise.all(m.build().map((c) => c.id())),
+        (m) => m.scan(),
+        (m) => m.publish(credentials(), 'abc123'),
+        (m) => m.render(Environment.dev),
+        async (m) => (await m.plan(Environment.dev, credentials())).id(),
+        (m) => m.apply(Environment.dev, planFile(), credentials()),
+        (m) => m.resolveImages('abc123', credentials()),
+        (m) => m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials()),
+        (m) => m.smoke(Environment.dev),
+        (m) => m.replicateTable(Environment.dev, credentials()),
+        (m) => m.publishToolbox('maps-api', 'someone', credentials()),
+      ];
+      let toolboxUsers = 0;
+      for (const call of everyFunction) {
+        engine.reset();
+        engine.stdoutFor = (args) => (args.includes('describe') ? `sha256:${'d'.repeat(64)}\n` : undefined);
+        const { chains } = await run(call);
+        const compiling = execs(chains).filter((a) => COMPILES.test(a.join(' ')));
+        expect(compiling, String(call)).toEqual([]);
+        expect(chains.flatMap(dockerBuilds).filter((b) => b.startsWith(TOOLBOX_DOCKERFILE))).toEqual([]);
+        if (calls(chains, 'from').some((c) => c.args.address === TOOLBOX_IMAGE)) toolboxUsers++;
+      }
+      // lint, test, render, deploy (helm) and publish-toolbox (the presence check) start from it.
+      expect(toolboxUsers).toBe(5);
+    });
+
+    it('builds the toolbox with the same steps when its tag cannot be pulled, and says so', async () => {
+      engine.failFromContaining = TOOLBOX_IMAGE;
+      const said: string[] = [];
+      const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void said.push(line));
+      try {
+        const { chains } = await run((m) => m.render(Environment.dev));
+        const helmRun = chains.find((chain) => execs([chain]).some((a) => a[0] === 'helm'));
+        if (!helmRun) throw new Error('render ran no helm');
+        expect(dockerBuilds(helmRun)).toEqual([`${TOOLBOX_DOCKERFILE} undefined`]);
+        // Its context is exactly what tools/toolbox/tag.sh copies: the files its tag hashes.
+        const tag = execs([helmRun]).find((a) => a.includes('tools/toolbox/tag.sh'));
+        expect(tag).toEqual(['bash', 'tools/toolbox/tag.sh', '--context', '/context']);
+        expect(helmRun[helmRun.findIndex((c) => c.field === 'dockerBuild') - 1]).toEqual({
+          field: 'directory',
+          args: { path: '/context' },
+        });
+        expect(said.join('\n')).toContain(`toolbox ${TOOLBOX_IMAGE} could not be pulled`);
+        expect(said.join('\n')).toContain(`building it from ${TOOLBOX_DOCKERFILE}`);
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
+    it("publish-toolbox pushes only a missing tag, to the owner's ghcr.io namespace, with the token", async () => {
+      const present = await run((m) => m.publishToolbox('Maps-API', 'someone', credentials()));
+      expect(present.result).toBe(`${TOOLBOX_IMAGE} is already published`);
+      expect(calls(present.chains, 'publish')).toEqual([]);
+
+      engine.reset();
+      engine.failFromContaining = TOOLBOX_IMAGE;
+      const spy = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+      try {
+        const missing = await run((m) => m.publishToolbox('maps-api', 'someone', credentials()));
+        const push = missing.chains.find((chain) => calls([chain], 'publish').length > 0) as Chain;
+        expect(calls([push], 'publish')[0]?.args.address).toBe(TOOLBOX_IMAGE);
+        expect(dockerBuilds(push)).toEqual([`${TOOLBOX_DOCKERFILE} undefined`]);
+        expect(calls([push], 'withRegistryAuth')[0]?.args).toMatchObject({
+          address: 'ghcr.io',
+          username: 'someone',
+        });
+        expectSecretsOnlyAsSecretIds(missing.chains);
+      } finally {
+        spy.mockRestore();
+      }
+
+      engine.reset();
+      await expect(run((m) => m.publishToolbox('someone-else', 'x', credentials()))).rejects.toThrow(
+        /must be under ghcr\.io\/someone-else\//,
+      );
     });
   });
 
@@ -362,7 +453,7 @@ describe('module functions as the engine sees them', () => {
     expect(helm).toContain(`images.api.digest=sha256:${'c'.repeat(64)}`);
     expect(helm).toContain(`images.varnish.repository=${REGISTRY}/varnish`);
     expect(helm).toContain(`images.varnish.digest=sha256:${'e'.repeat(64)}`);
-    expectHelmFromInstallStep(chains);
+    expectHelmFromToolbox(chains);
     expectPinnedImages(chains);
   });
 
@@ -553,7 +644,7 @@ describe('module functions as the engine sees them', () => {
       expect(
         execs(chains).filter((a) => a[0] === 'helm' || a.some((x) => /rollout\/main|smoke\/main/.test(x))),
       ).toEqual([]);
-      expectHelmFromInstallStep(chains);
+      expectHelmFromToolbox(chains);
       expectSecretsOnlyAsSecretIds(chains);
       expectPinnedImages(chains);
     });

@@ -127,10 +127,30 @@ describe('workflow policies', () => {
     for (const { w, name, job } of allJobs) {
       const authenticates = job.steps.some((s) => s.uses?.startsWith('google-github-actions/auth@'));
       expect(job.permissions?.['id-token'] === 'write', `${w.file} ${name}`).toBe(authenticates);
-      expect(Object.entries(job.permissions ?? {}).filter(([k]) => k !== 'id-token')).toEqual([
-        ['contents', 'read'],
-      ]);
+      const others = Object.entries(job.permissions ?? {}).filter(
+        ([k]) => k !== 'id-token' && k !== 'packages',
+      );
+      expect(others).toEqual([['contents', 'read']]);
     }
+  });
+
+  it("lets exactly one job write packages: main's toolbox job, which publishes the toolbox and nothing else", () => {
+    const writers = allJobs.filter(({ job }) => job.permissions?.packages !== undefined);
+    expect(writers.map(({ w, name }) => `${w.file} ${name}`)).toEqual(['main.yml toolbox']);
+    const toolbox = writers[0]?.job as Job;
+    expect(toolbox.permissions).toEqual({ contents: 'read', packages: 'write' });
+    expect(runs(toolbox)).toEqual([
+      'dagger call publish-toolbox --owner "$OWNER" --username "$ACTOR" --token env:REGISTRY_TOKEN',
+    ]);
+    expect(toolbox.steps.find((s) => s.run)?.env).toEqual({
+      OWNER: '${{ github.repository_owner }}',
+      ACTOR: '${{ github.actor }}',
+      REGISTRY_TOKEN: '${{ github.token }}',
+    });
+    // main's tool-running jobs wait for it, so they pull the image instead of building it.
+    const main = byFile('main.yml');
+    expect(needsOf(main.jobs.verify as Job)).toEqual(['toolbox']);
+    expect(main.on).toEqual({ push: { branches: ['main'] } });
   });
 
   it('gates every job that changes an environment with a GitHub environment and a queueing per-environment group', () => {

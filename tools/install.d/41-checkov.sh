@@ -5,7 +5,7 @@ set -euo pipefail
 : "${CHECKOV_VERSION:?} ${MAPS_TOOLS_DIR:?}"
 venv=$MAPS_TOOLS_DIR/checkov-venv
 if [ -x "$venv/bin/checkov" ] && [ "$("$venv/bin/checkov" --version 2>/dev/null)" = "$CHECKOV_VERSION" ]; then
-  ln -sf "$venv/bin/checkov" "$MAPS_TOOLS_DIR/bin/checkov"
+  [ "$(readlink "$MAPS_TOOLS_DIR/bin/checkov")" = "$venv/bin/checkov" ] || ln -sf "$venv/bin/checkov" "$MAPS_TOOLS_DIR/bin/checkov" # a check changes nothing
   echo "    checkov $CHECKOV_VERSION present"; exit 0
 fi
 # shellcheck source=../lib/python.sh

@@ -6,7 +6,7 @@ set -euo pipefail
 venv=$MAPS_TOOLS_DIR/schemathesis-venv
 installed() { "$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null; }
 if [ -x "$venv/bin/st" ] && [ "$(installed)" = "$SCHEMATHESIS_VERSION" ]; then
-  ln -sf "$venv/bin/st" "$MAPS_TOOLS_DIR/bin/schemathesis"
+  [ "$(readlink "$MAPS_TOOLS_DIR/bin/schemathesis")" = "$venv/bin/st" ] || ln -sf "$venv/bin/st" "$MAPS_TOOLS_DIR/bin/schemathesis" # a check changes nothing
   echo "    schemathesis $SCHEMATHESIS_VERSION present"; exit 0
 fi
 # shellcheck source=../lib/python.sh

@@ -5,7 +5,7 @@ set -euo pipefail
 : "${ZIZMOR_VERSION:?} ${MAPS_TOOLS_DIR:?}"
 venv=$MAPS_TOOLS_DIR/zizmor-venv
 if [ -x "$venv/bin/zizmor" ] && [ "$("$venv/bin/zizmor" --version 2>/dev/null)" = "zizmor $ZIZMOR_VERSION" ]; then
-  ln -sf "$venv/bin/zizmor" "$MAPS_TOOLS_DIR/bin/zizmor"
+  [ "$(readlink "$MAPS_TOOLS_DIR/bin/zizmor")" = "$venv/bin/zizmor" ] || ln -sf "$venv/bin/zizmor" "$MAPS_TOOLS_DIR/bin/zizmor" # a check changes nothing
   echo "    zizmor $ZIZMOR_VERSION present"; exit 0
 fi
 # shellcheck source=../lib/python.sh

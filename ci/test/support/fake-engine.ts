@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { Kind, parse, print, type FieldNode, type ValueNode } from 'graphql';
+import { Kind, parse, print, type FieldNode, type InlineFragmentNode, type ValueNode } from 'graphql';
 
 export interface Call {
   field: string;
@@ -53,6 +53,8 @@ export class FakeEngine {
   readonly origins = new Map<string, Chain>();
   /** Answer with an error when a chain's withExec args contain this text (to exercise failure paths). */
   failExecContaining: string | undefined;
+  /** Answer with an error when a chain starts a container from an address containing this text (a failed pull). */
+  failFromContaining: string | undefined;
   /** Custom stdout for an exec (e.g. a real-looking digest); undefined falls back to "ran [args]". */
   stdoutFor: ((args: string[]) => string | undefined) | undefined;
   /** Exit code for an exec run with `expect: ANY` (default 0). */
@@ -85,6 +87,7 @@ export class FakeEngine {
     this.queries.length = 0;
     this.chains.length = 0;
     this.failExecContaining = undefined;
+    this.failFromContaining = undefined;
     this.stdoutFor = undefined;
     this.exitCodeFor = undefined;
   }
@@ -96,7 +99,7 @@ export class FakeEngine {
   /** Chains expanded to start from a real root (setSecret, container, loadDirectoryFromID(repo-root) …). */
   expanded(chain: Chain): Chain {
     const first = chain[0];
-    if (first && /^load\w+FromID$/.test(first.field)) {
+    if (first && (/^load\w+FromID$/.test(first.field) || first.field === 'node')) {
       const origin = this.origins.get(String(first.args.id));
       if (origin) return [...this.expanded(origin), ...chain.slice(1)];
     }
@@ -108,13 +111,16 @@ export class FakeEngine {
     const operation = parse(query).definitions[0];
     if (operation?.kind !== Kind.OPERATION_DEFINITION) throw new Error('expected an operation');
     const chain: Chain = [];
-    let selection = operation.selectionSet.selections[0] as FieldNode | undefined;
+    let selection = operation.selectionSet.selections[0] as FieldNode | InlineFragmentNode | undefined;
     while (selection) {
-      chain.push({
-        field: selection.name.value,
-        args: Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)])),
-      });
-      selection = selection.selectionSet?.selections[0] as FieldNode | undefined;
+      // node(id) { ... on Container { … } }: the SDK's way back to a synced object; the fragment adds no level.
+      if (selection.kind === Kind.FIELD) {
+        chain.push({
+          field: selection.name.value,
+          args: Object.fromEntries((selection.arguments ?? []).map((a) => [a.name.value, valueOf(a.value)])),
+        });
+      }
+      selection = selection.selectionSet?.selections[0] as FieldNode | InlineFragmentNode | undefined;
     }
     this.chains.push(chain);
     const full = this.expanded(chain);
@@ -125,6 +131,12 @@ export class FakeEngine {
     ) {
       return {
         errors: [{ message: `process exited with code 1 (${failing})`, path: chain.map((c) => c.field) }],
+      };
+    }
+    const pull = this.failFromContaining;
+    if (pull && full.some((c) => c.field === 'from' && String(c.args.address).includes(pull))) {
+      return {
+        errors: [{ message: `failed to resolve source metadata for ${pull}: not found`, path: ['from'] }],
       };
     }
     const leaf = this.leaf(chain, full);

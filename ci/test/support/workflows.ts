@@ -10,6 +10,7 @@ export const workflowDir = join(repoRoot, '.github/workflows');
 export interface Step {
   uses?: string;
   run?: string;
+  env?: Record<string, string>;
   with?: Record<string, unknown>;
   if?: string;
 }

@@ -1,35 +1,13 @@
 #!/usr/bin/env bash
 # provides: docker-compose docker-buildx
-# Docker as users have it: an engine (Debian's docker.io when none runs), Compose v2 and buildx (BuildKit) as CLI
-# plugins at the versions pinned in tools/versions.env, built from the Go module proxy into
-# $MAPS_TOOLS_DIR/docker-cli-plugins and found through a project-scoped DOCKER_CONFIG whose config.json lists that
-# directory in `cliPluginsExtraDirs` (images/docker uses it; the user's ~/.docker is never touched).
-# Where no registry is reachable: the offline stand-in bases under project-owned names (images/bases/build.sh) and
-# BuildKit's Dockerfile frontend, which maps the upstream base names onto them (named build contexts).
-# Finally a warm build of the project images, so the tests build from cache and download nothing.
+# Docker's CLI plugins as users have them: Compose v2 and buildx (BuildKit) at the versions pinned in
+# tools/versions.env, built from the Go module proxy into $MAPS_TOOLS_DIR/docker-cli-plugins and found through a
+# project-scoped DOCKER_CONFIG whose config.json lists that directory in `cliPluginsExtraDirs` (images/docker uses it;
+# the user's ~/.docker is never touched). Where no registry is reachable, also BuildKit's Dockerfile frontend, which
+# maps the upstream base names onto the offline stand-ins. Files only: 51-docker starts the engine.
 set -euo pipefail
 # shellcheck source=../../images/offline.sh
 source "$REPO_ROOT/images/offline.sh"
-sudo=""; [ "$(id -u)" -eq 0 ] || sudo=sudo
-
-if ! $sudo docker info >/dev/null 2>&1; then
-  if ! command -v dockerd >/dev/null; then
-    command -v apt-get >/dev/null || { echo "no Docker engine and no apt-get: install Docker yourself" >&2; exit 1; }
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq --no-install-recommends docker.io
-  fi
-  if [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ]; then
-    $sudo systemctl start docker
-  else
-    # No init system (CI containers): run dockerd detached, logging next to the other tools.
-    log=$MAPS_TOOLS_DIR/dockerd.log
-    $sudo setsid nohup dockerd >"$log" 2>&1 < /dev/null &
-  fi
-  for _ in $(seq 60); do $sudo docker info >/dev/null 2>&1 && break; sleep 1; done
-  $sudo docker info >/dev/null 2>&1 || { echo "dockerd did not start (see ${log:-journalctl -u docker})" >&2; exit 1; }
-fi
-echo "    docker engine $($sudo docker version --format '{{.Server.Version}}') running"
 
 # --- CLI plugins ------------------------------------------------------------------------------------------------
 plugins=$MAPS_TOOLS_DIR/docker-cli-plugins
@@ -82,27 +60,13 @@ fi
 config=$MAPS_TOOLS_DIR/docker-config
 mkdir -p "$config"
 printf '{\n  "cliPluginsExtraDirs": ["%s"]\n}\n' "$plugins" > "$config/config.json.new"
-mv "$config/config.json.new" "$config/config.json"
-DOCKER_CONFIG=$config docker compose version >/dev/null
+# Replaced only when it changed: a run that finds everything installed writes nothing (the toolbox check).
+if cmp -s "$config/config.json.new" "$config/config.json"; then rm "$config/config.json.new"
+else mv "$config/config.json.new" "$config/config.json"; fi
 echo "    $(DOCKER_CONFIG=$config docker compose version), $(DOCKER_CONFIG=$config docker buildx version | cut -d' ' -f1,2)"
 
-# --- stand-ins that older versions of this project tagged with upstream names -------------------------------------
-# Only these exact names, and only images that carry our recipe label: a real upstream image never has it.
-for ref in "${OFFLINE_BASES[@]}"; do
-  if [ -n "$($sudo docker image inspect -f '{{index .Config.Labels "org.maps-api.base-recipe"}}' "$ref" 2>/dev/null)" ]; then
-    if $sudo docker image rm "$ref" >/dev/null; then
-      echo "    removed $ref: a stand-in this project used to tag with the upstream name"
-    else
-      echo "    could not remove the stand-in tagged $ref (in use?): remove it with docker image rm $ref" >&2
-    fi
-  fi
-done
 
-# --- offline bases ---------------------------------------------------------------------------------------------
-if registry_reachable; then
-  echo "    a registry is reachable: builds pull the real base images"
-else
-  echo "    no registry reachable: building the offline stand-ins (project-owned names, see images/README.md)"
+if ! registry_reachable; then
   # BuildKit's Dockerfile frontend at the release buildx uses: Debian's dockerd 20.10 has a built-in frontend that
   # predates named build contexts. Same `exclude` block as compose, so it is built inside the module too.
   frontend=$MAPS_TOOLS_DIR/docker-offline/dockerfile-frontend
@@ -116,12 +80,4 @@ else
       -tags "netgo static_build osusergo" ./frontend/dockerfile/cmd/dockerfile-frontend)
     echo "$DOCKERFILE_FRONTEND_BUILDKIT_VERSION" > "$frontend.version"
   fi
-  bash "$REPO_ROOT/images/bases/build.sh"
 fi
-
-# Warm the layer cache with the project's own images (API, dev API, Varnish, emulator): the tests build the same
-# Dockerfiles again and then download nothing.
-echo "    building the project images with BuildKit (cached layers make this fast after the first time)"
-start=$SECONDS
-(cd "$REPO_ROOT" && images/docker compose --profile dev build --quiet)
-echo "    project images built in $((SECONDS - start))s"
