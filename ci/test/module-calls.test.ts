@@ -216,8 +216,8 @@ describe('module functions as the engine sees them', () => {
       // ./dev test installs every tool (each check finds it in the toolbox) and then runs npm test: lint, types,
       // every suite; the rehearsal cluster is `npm run rehearse`, which npm test never runs.
       const dev = readFileSync(join(repoRoot, 'dev'), 'utf8');
-      expect(dev).toMatch(/^tools\/install\.sh$/m);
-      expect(dev).toMatch(/^exec npm test$/m);
+      expect(dev).toMatch(/^\s*tools\/install\.sh$/m);
+      expect(dev).toMatch(/^\s*exec npm test$/m);
       const scripts = (
         JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
           scripts: Record<string, string>;
@@ -279,11 +279,11 @@ describe('module functions as the engine sees them', () => {
         (m) => m.scan(),
         (m) => m.publish(credentials(), 'abc123'),
         (m) => m.render(Environment.dev),
-        async (m) => (await m.plan(Environment.dev, credentials())).id(),
+        async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id(),
         (m) => m.apply(Environment.dev, planFile(), credentials()),
         (m) => m.resolveImages('abc123', credentials()),
-        (m) => m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials()),
-        (m) => m.smoke(Environment.dev),
+        (m) => m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('dev')),
+        (m) => m.smoke(Environment.dev, HOST('dev')),
         (m) => m.replicateTable(Environment.dev, credentials()),
         (m) => m.publishToolbox('maps-api', 'someone', credentials()),
       ];

@@ -102,9 +102,8 @@ describe('workflow policies', () => {
       'main.yml',
       'pr.yml',
     ]);
-    const golang = /golang:(\d+\.\d+\.\d+)/.exec(
-      readFileSync(join(repoRoot, 'ci/src/images.ts'), 'utf8'),
-    )?.[1];
+    // The Go the toolbox image builds with (tools/versions.env): the same compiler on the runner and in the image.
+    const golang = /^GO_VERSION=(.+)$/m.exec(readFileSync(join(repoRoot, 'tools/versions.env'), 'utf8'))?.[1];
     for (const file of ['pr.yml', 'main.yml']) {
       const job = byFile(file).jobs.rehearse as Job;
       expect(runs(job), file).toEqual([
