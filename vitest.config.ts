@@ -21,7 +21,8 @@ export default defineConfig({
     tags: [
       {
         name: 'needs-docker',
-        description: 'needs a Docker engine this user can use (image builds, compose)',
+        description:
+          'needs a Docker engine this user can use (image builds, compose, the Varnish image every test runs)',
       },
     ],
     ...(leaveOut.length > 0 ? { tagsFilter: leaveOut.map((tag) => `!${tag}`) } : {}),

@@ -1,6 +1,7 @@
 // The local launchers run Varnish from what the chart renders: these prove that rendering is usable outside the
 // cluster (it compiles with five local backends), that it carries the chart's storage formula and parameters, and
 // that startVarnish really runs varnishd with them.
+// @module-tag needs-docker
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,6 +1,7 @@
 // Varnish answers preflights and its own errors itself (charts/maps-api/files/vcl/cors.vcl); a browser must not be
 // able to tell those answers from the API's. The real API process and varnishd with the chart's policy in front of
 // it get the same requests, and every CORS header (and Allow) must be equal, and equal to api/src/cors.ts.
+// @module-tag needs-docker
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// @module-tag needs-docker
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';

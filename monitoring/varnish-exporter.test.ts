@@ -1,5 +1,6 @@
 // The Varnish metric names the rules and the dashboard use, checked against the real exporter (our Varnish image's
 // prometheus-varnish-exporter, beside its varnishd) reading a real varnishd that runs the chart's VCL.
+// @module-tag needs-docker
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';

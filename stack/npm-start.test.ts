@@ -1,6 +1,7 @@
 // The quickstart's first command, `./dev start`, run as a user runs it (its install steps find everything cached,
 // as after `./dev test` installed it), passes the same smoke test as the compose stack
 // (images/compose-stack.test.ts): tile MISS then HIT through Varnish, the GeoJSON table, all five API processes.
+// @module-tag needs-docker
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,6 @@
 // The cache in front of five real API processes and the emulator, the production topology on one machine:
 // traffic spreads, losing processes costs no request, and Varnish keeps serving what it has when every API is down.
+// @module-tag needs-docker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_TILESET, freePort, sampleTileRows } from '@maps-api/emulator';
 import { startNativeStack, type NativeStack } from './native.js';

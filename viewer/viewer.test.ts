@@ -1,5 +1,6 @@
 // The viewer in a real browser (Debian's Chromium), served from its own origin, against the local stack through
 // Varnish: what a person following the README sees, and what the users' jsfiddle does to every environment.
+// @module-tag needs-docker
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@maps-api/emulator';

@@ -2,6 +2,7 @@
 // the API serves the public id from a replica (SERVED_TABLES, as every environment does), `replicate` refreshes
 // that replica from a changed source, and its invalidate step bans the local Varnish directly (loopback: inside
 // `acl purgers`). The tile's next answer carries the new data version at once; another table's object stays cached.
+// @module-tag needs-docker
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -106,7 +106,7 @@ describe('the values schema', () => {
   });
 });
 
-describe("Varnish's memory-backed working directory", () => {
+describe("Varnish's memory-backed working directory", { tags: ['needs-docker'] }, () => {
   const deployment = find(render('production'), 'Deployment', varnishName);
   const spec = deployment.spec.template.spec as PodSpec;
   const args = spec.containers[0]?.args ?? [];

@@ -1,6 +1,7 @@
 // Runs the chart's own Varnish setup locally: the rendered VCL ConfigMap and varnishd arguments, a stand-in API,
 // then the helm test pod's exact command (varnishtest + the rendered .vtc), rewritten only for local addresses. Both
 // run in production's Varnish image (local-varnish/runtime.ts), as they do in the cluster.
+// @module-tag needs-docker
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
