@@ -21,6 +21,12 @@ done
 [ ${#suites[@]} -gt 0 ] || suites=(trixie bookworm)
 cd "$(dirname "$0")/../.."
 export MAPS_TOOLS_DIR=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}
+set -a
+# shellcheck source=../versions.env
+source tools/versions.env
+set +a
+# shellcheck source=../../images/offline.sh
+source images/offline.sh
 budget=${NEWCOMER_BUDGET:-1200}
 tile_path=$(sed -n 's/^tile_path=//p' .ci/run)
 user_uid=1000 # the Dockerfile's newcomer
@@ -78,8 +84,16 @@ in_container() { docker exec -u newcomer -w /home/newcomer "$container" "$@"; }
 start_newcomer() { # suite
   local suite=$1 image=maps-api-newcomer/$1:local started=$SECONDS
   echo "==> newcomer on Debian $suite: image with only the README's prerequisites ($packages)"
-  images/docker buildx build --quiet --build-arg "BASE=debian:$suite-slim" --build-arg "PACKAGES=$packages" \
-    -t "$image" tools/newcomer >/dev/null
+  local base=debian:$suite-slim mapped=()
+  # images/docker maps the bases the project's images name onto the offline stand-ins; bookworm is named by none of
+  # them, but images/bases/build.sh builds its stand-in too.
+  if ! registry_reachable && [[ " ${OFFLINE_BASES[*]} " != *" $base "* ]]; then
+    docker image inspect "$OFFLINE_PREFIX$base" >/dev/null 2>&1 ||
+      fail "no $OFFLINE_PREFIX$base: run tools/install.sh docker (images/bases/build.sh)"
+    mapped=(--build-context "$base=docker-image://$OFFLINE_PREFIX$base")
+  fi
+  images/docker buildx build --quiet --build-arg "BASE=$base" --build-arg "PACKAGES=$packages" \
+    ${mapped[@]+"${mapped[@]}"} -t "$image" tools/newcomer >/dev/null
   echo "    image ready in $((SECONDS - started))s"
   container=maps-newcomer-$suite-$$
   docker run -d --init --name "$container" --network bridge ${tls_env[@]+"${tls_env[@]}"} "${cache_mounts[@]}" \
