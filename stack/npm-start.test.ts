@@ -87,7 +87,7 @@ describe('./dev start (the native stack)', () => {
   it('spreads requests over all 5 API processes', async () => {
     const servedBy = new Set<string>();
     for (let i = 0; i < 20 && servedBy.size < 5; i++) {
-      const res = await fetch(`${varnish}/readyz`);
+      const res = await fetch(`${varnish}/healthz`);
       expect(res.status).toBe(200);
       expect(res.headers.get('x-cache')).toBe('PASS');
       servedBy.add(res.headers.get('x-served-by') ?? 'none');

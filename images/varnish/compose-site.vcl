@@ -60,11 +60,27 @@ backend api_4 {
     .between_bytes_timeout = 10s;
 }
 
+# Operators: PURGE/BAN, and no miss budget. Loopback is reached only through `kubectl port-forward` (RBAC).
 acl purgers {
     "127.0.0.1";
     "::1";
     "172.16.0.0"/12;
     "192.168.0.0"/16;
+}
+
+# The load balancer's proxies (networkPolicy.loadBalancerCidrs, the sources the NetworkPolicy admits): their
+# X-Forwarded-For names the client (budget.vcl).
+acl load_balancers {
+    "130.211.0.0"/22;
+    "35.191.0.0"/16;
+}
+
+# Misses one client may cause (varnish.missBudget): a bucket of `misses`, refilled at `misses` per period.
+sub maps_budget_limits {
+    set req.http.X-Maps-Budget-Misses = "60";
+    set req.http.X-Maps-Budget-Period = "60s";
+    # One miss refills in period / misses seconds (rounded up): when a refused client may ask again.
+    set req.http.X-Maps-Budget-Retry-After = "1";
 }
 
 sub vcl_init {

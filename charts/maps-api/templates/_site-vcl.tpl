@@ -43,6 +43,7 @@ backend api_{{ $i }} {
     .between_bytes_timeout = 10s;
 }
 {{ end }}
+# Operators: PURGE/BAN, and no miss budget. Loopback is reached only through `kubectl port-forward` (RBAC).
 acl purgers {
     "127.0.0.1";
     "::1";
@@ -50,6 +51,24 @@ acl purgers {
 {{- $parts := splitList "/" . }}
     "{{ index $parts 0 }}"/{{ index $parts 1 }};
 {{- end }}
+}
+
+# The load balancer's proxies (networkPolicy.loadBalancerCidrs, the sources the NetworkPolicy admits): their
+# X-Forwarded-For names the client (budget.vcl).
+acl load_balancers {
+{{- range .Values.networkPolicy.loadBalancerCidrs }}
+{{- $parts := splitList "/" . }}
+    "{{ index $parts 0 }}"/{{ index $parts 1 }};
+{{- end }}
+}
+
+# Misses one client may cause (varnish.missBudget): a bucket of `misses`, refilled at `misses` per period.
+sub maps_budget_limits {
+{{- $budget := .Values.varnish.missBudget }}
+    set req.http.X-Maps-Budget-Misses = "{{ $budget.misses }}";
+    set req.http.X-Maps-Budget-Period = "{{ $budget.periodSeconds }}s";
+    # One miss refills in period / misses seconds (rounded up): when a refused client may ask again.
+    set req.http.X-Maps-Budget-Retry-After = "{{ max 1 (div (sub (add $budget.periodSeconds $budget.misses) 1) $budget.misses) }}";
 }
 
 sub vcl_init {

@@ -132,3 +132,48 @@ describe('Varnish rollout on change', () => {
     );
   });
 });
+
+describe('the miss budget (budget.vcl) in the site VCL', () => {
+  const site = (environment: string, extra: string[] = []) =>
+    find(render(environment, extra), 'ConfigMap', `${varnishName}-vcl`).data['site.vcl'] as string;
+  const budget = (text: string) =>
+    /sub maps_budget_limits \{\n {4}set req\.http\.X-Maps-Budget-Misses = "(\d+)";\n {4}set req\.http\.X-Maps-Budget-Period = "(\d+)s";\n(?: {4}#.*\n)* {4}set req\.http\.X-Maps-Budget-Retry-After = "(\d+)";\n\}/
+      .exec(text)
+      ?.slice(1)
+      .map(Number);
+
+  it.each([
+    ['dev', 60, 60, 1],
+    ['staging', 120, 60, 1],
+    ['production', 300, 60, 1],
+  ])(
+    '%s: %d misses per client, refilled over %d s, Retry-After %d s',
+    (environment, misses, period, retry) => {
+      expect(budget(site(environment))).toEqual([misses, period, retry]);
+    },
+  );
+
+  it('says Retry-After = the time one miss takes to refill, rounded up', () => {
+    const set = (misses: number, period: number) => [
+      '--set',
+      `varnish.missBudget.misses=${misses},varnish.missBudget.periodSeconds=${period}`,
+    ];
+    expect(budget(site('dev', set(7, 60)))).toEqual([7, 60, 9]);
+    expect(budget(site('dev', set(600, 60)))).toEqual([600, 60, 1]);
+  });
+
+  it('refuses a budget that would refuse every miss', () => {
+    expect(() => render('dev', ['--set', 'varnish.missBudget.misses=0'])).toThrow(/misses/);
+  });
+
+  it("names the load balancer's proxies from networkPolicy.loadBalancerCidrs, the sources the NetworkPolicy admits", () => {
+    const objects = render('production');
+    const text = find(objects, 'ConfigMap', `${varnishName}-vcl`).data['site.vcl'] as string;
+    expect(text).toMatch(/acl load_balancers \{\n {4}"130\.211\.0\.0"\/22;\n {4}"35\.191\.0\.0"\/16;\n\}/);
+    const policy = find(objects, 'NetworkPolicy', varnishName);
+    const admitted = policy.spec.ingress[0].from.flatMap((f: { ipBlock?: { cidr: string } }) =>
+      f.ipBlock ? [f.ipBlock.cidr] : [],
+    );
+    expect(admitted).toEqual(['130.211.0.0/22', '35.191.0.0/16']);
+  });
+});

@@ -22,8 +22,11 @@ sub maps_grace_recv {
 
 sub maps_grace_miss {
     if (req.http.X-Maps-Stale-If-Error) {
-        # No stale copy to fall back on: fail fast instead of asking a failing backend again.
-        return (synth(503, "Backend unavailable"));
+        # No stale copy to fall back on: fail fast instead of asking a failing (or saturated: every connection of
+        # the backend's max_connections in use) backend again, and say when to come back.
+        set req.http.X-Maps-Retry-After = "5";
+        set req.http.X-Maps-Error-Message = "the API is unavailable or at capacity; retry later";
+        return (synth(503, "Service Unavailable"));
     }
 }
 

@@ -29,4 +29,25 @@ sub maps_normalize {
             set req.url = std.querysort(req.url);
         }
     }
+    # One cache key per tile and per table: a canonical tile URL passes with this one match; any other URL is
+    # checked below.
+    if (req.url !~ "^/maps/tileset/[^/%]+/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)/(0|[1-9][0-9]*)$") {
+        call maps_normalize_refuse_equivalents;
+    }
+}
+
+# The API's router decodes %xx and reads z/x/y as numbers, so `%2E` for `.`, `%31` for `1` or `01` for `1` would name
+# the same tile under another cache key (another BigQuery query per variant), and `/%6Detrics` would reach /metrics.
+# No path, table id, coordinate or kept parameter value the API serves needs encoding, so such URLs are refused here
+# with the API's own 400 (the API refuses them too: local-varnish/bad-urls-agree.test.ts runs its corpus through
+# both). Other malformed URLs go to the API, whose 400/404 is cached briefly.
+sub maps_normalize_refuse_equivalents {
+    if (req.url ~ "^[^?]*%" || (req.url ~ "^/maps/table/" && req.url ~ "%")) {
+        set req.http.X-Maps-Error-Message = "percent-encoded characters are not accepted: ask the canonical URL";
+        return (synth(400, "Bad Request"));
+    }
+    if (req.url ~ "^/maps/tileset/[^/]+/[^/]+/[^/]+/[^/]+$") {
+        set req.http.X-Maps-Error-Message = "z, x and y must be decimal integers without sign or leading zeros";
+        return (synth(400, "Bad Request"));
+    }
 }

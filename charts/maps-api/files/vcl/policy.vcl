@@ -1,13 +1,16 @@
 vcl 4.1;
 
 # maps-api cache policy, backend-free. The including site file must, before `include "policy.vcl";`:
-#   declare the backends, an `acl purgers`, and set req.backend_hint in its own `sub vcl_recv`.
+#   declare the backends, an `acl purgers` (operators: invalidation, no miss budget), an `acl load_balancers` (the
+#   proxies whose X-Forwarded-For names the client) and `sub maps_budget_limits` (budget.vcl), and set
+#   req.backend_hint in its own `sub vcl_recv`.
 # Varnish concatenates same-named subs in include order, so the site's vcl_recv runs first.
 # One file per concern, each with its .vtc tests beside it.
 
 import std;
 
 include "./normalize.vcl";
+include "./budget.vcl";
 include "./invalidation.vcl";
 include "./ttl.vcl";
 include "./grace.vcl";
@@ -19,6 +22,8 @@ sub vcl_recv {
         # Internal markers must never come from a client.
         unset req.http.X-Cache;
         unset req.http.X-Maps-Stale-If-Error;
+        unset req.http.X-Maps-Error-Message;
+        unset req.http.X-Maps-Retry-After;
     }
     call maps_normalize;
     if (req.url == "/varnish-ready") {
@@ -32,7 +37,13 @@ sub vcl_recv {
         # Read-only API: refuse writes here instead of passing them to the pods.
         return (synth(405, "Method Not Allowed"));
     }
-    if (req.url ~ "^/(metrics|readyz|healthz)(\?|$)") {
+    if (req.url ~ "^/(metrics|readyz)$") {
+        # Operational endpoints of the pods, not the public's: Prometheus scrapes each pod, Kubernetes probes each
+        # pod. Liveness (/healthz) stays: it reveals nothing and the deploy smoke reads it.
+        set req.http.X-Maps-Error-Message = "no route for " + req.method + " " + req.url;
+        return (synth(404, "Not Found"));
+    }
+    if (req.url == "/healthz") {
         return (pass);
     }
     call maps_grace_recv;
@@ -52,6 +63,7 @@ sub vcl_hit {
 
 sub vcl_miss {
     call maps_grace_miss;
+    call maps_budget_miss;
     set req.http.X-Cache = "MISS";
     return (fetch);
 }
@@ -64,6 +76,10 @@ sub vcl_pass {
 sub vcl_backend_fetch {
     unset bereq.http.X-Cache;
     unset bereq.http.X-Maps-Stale-If-Error;
+    unset bereq.http.X-Maps-Client;
+    unset bereq.http.X-Maps-Budget-Misses;
+    unset bereq.http.X-Maps-Budget-Period;
+    unset bereq.http.X-Maps-Budget-Retry-After;
     if (bereq.method == "GET") {
         unset bereq.body;
     }
@@ -88,7 +104,8 @@ sub vcl_backend_error {
     call maps_grace_backend_error;
     set beresp.http.Content-Type = "application/json";
     set beresp.http.Cache-Control = "no-store";
-    set beresp.body = {"{"status":"} + beresp.status + {","error":"Backend fetch failed" }"};
+    set beresp.http.Retry-After = "5";
+    set beresp.body = {"{"statusCode":"} + beresp.status + {","error":"UNAVAILABLE","message":"Backend fetch failed""} + "}";
     return (deliver);
 }
 
@@ -110,12 +127,40 @@ sub vcl_synth {
     if (resp.status == 405) {
         set resp.http.Allow = "GET, HEAD, OPTIONS";
     }
+    if (req.http.X-Maps-Retry-After) {
+        # 429 (miss budget) and 503 (no API connection free, no stale copy): when to ask again.
+        set resp.http.Retry-After = req.http.X-Maps-Retry-After;
+    }
     set resp.http.Content-Type = "application/json";
     set resp.http.Cache-Control = "no-store";
     if (resp.status >= 400) {
-        set resp.body = {"{"status":"} + resp.status + {","error":""} + resp.reason + {"" }"};
+        # The API's error body ({statusCode, error, message}, api/src/app.ts): a client reads one shape.
+        if (!req.http.X-Maps-Error-Message) {
+            set req.http.X-Maps-Error-Message = resp.reason;
+        }
+        call maps_error_code;
+        set resp.body = {"{"statusCode":"} + resp.status + {","error":""} + req.http.X-Maps-Error-Code +
+            {"","message":""} + req.http.X-Maps-Error-Message + {"""} + "}";
     } else {
-        set resp.body = {"{"status":"} + resp.status + {","message":""} + resp.reason + {"" }"};
+        set resp.body = {"{"statusCode":"} + resp.status + {","message":""} + resp.reason + {"""} + "}";
     }
     return (deliver);
+}
+
+sub maps_error_code {
+    if (resp.status == 400) {
+        set req.http.X-Maps-Error-Code = "BAD_REQUEST";
+    } else if (resp.status == 403) {
+        set req.http.X-Maps-Error-Code = "FORBIDDEN";
+    } else if (resp.status == 404) {
+        set req.http.X-Maps-Error-Code = "NOT_FOUND";
+    } else if (resp.status == 405) {
+        set req.http.X-Maps-Error-Code = "METHOD_NOT_ALLOWED";
+    } else if (resp.status == 429) {
+        set req.http.X-Maps-Error-Code = "TOO_MANY_REQUESTS";
+    } else if (resp.status == 503) {
+        set req.http.X-Maps-Error-Code = "UNAVAILABLE";
+    } else {
+        set req.http.X-Maps-Error-Code = "ERROR";
+    }
 }
