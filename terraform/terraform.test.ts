@@ -12,12 +12,16 @@ import {
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { toolsDir } from '@maps-api/emulator';
 import { render, testHost } from '../charts/maps-api/tests/chart.js';
+import { alerts } from '../monitoring/rule-files.js';
 
 // Everything here runs the real Terraform CLI with the real hashicorp/google provider (from the local filesystem mirror
 // built by tools/install.d/40-terraform.sh) and the real checkov. A missing tool fails the suite; nothing is skipped.
+
+// Every test runs the real CLI (init, console, graph, test): on a loaded machine one takes minutes, not seconds.
+vi.setConfig({ testTimeout: 300_000 });
 
 const terraformDir = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(terraformDir);
@@ -42,7 +46,8 @@ const roots = [...environments.map((env) => `envs/${env}`), 'shared', 'bootstrap
 const modules = readdirSync(join(terraformDir, 'modules')).map((name) => `modules/${name}`);
 const installHint = 'run `tools/install.sh 40-terraform 41-checkov`';
 
-let work = '';
+let work = ''; // the copy of terraform/, inside workRoot
+let workRoot = '';
 
 function run(command: string, args: string[], cwd: string, timeoutMs = 120_000) {
   const result = spawnSync(command, args, {
@@ -137,7 +142,11 @@ function setUp() {
     throw new Error(`hashicorp/google ${providerVersion} mirror missing (${providerBinary}): ${installHint}`);
   }
   // Work on a copy: init writes .terraform/ and .terraform.lock.hcl next to the configuration.
-  work = mkdtempSync(join(tmpdir(), 'maps-terraform-'));
+  workRoot = mkdtempSync(join(tmpdir(), 'maps-terraform-'));
+  work = join(workRoot, 'terraform');
+  // modules/environment reads the chart's alert rules (its one copy) from ../charts, as CI's container mounts them.
+  const rules = 'charts/maps-api/files/monitoring';
+  cpSync(join(repoRoot, rules), join(workRoot, rules), { recursive: true });
   cpSync(terraformDir, work, {
     recursive: true,
     filter: (src) => !['.terraform', '.terraform.lock.hcl'].includes(basename(src)) && !src.endsWith('.ts'),
@@ -158,7 +167,7 @@ beforeAll(() => {
 }, 600_000);
 
 afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
+  if (workRoot) rmSync(workRoot, { recursive: true, force: true });
 });
 
 describe('terraform/ with the real CLI and the real hashicorp/google provider', () => {
@@ -201,6 +210,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
     // One module call per root; the composition module calls one module per concern (Dir: resolved from the root).
     expect(moduleTrees[0]).toEqual([
       'environment <- ../../modules/environment',
+      'environment.alerting <- ../../modules/alerting',
       'environment.api_identity <- ../../modules/workload-identity',
       'environment.edge <- ../../modules/edge-security',
       'environment.gke <- ../../modules/gke',
@@ -546,6 +556,31 @@ describe('what the chart expects, Terraform creates', () => {
       expect(frontend, `values-${env}.yaml renders a FrontendConfig`).toBeDefined();
       expect(backend!.spec.securityPolicy.name).toBe(edge.security_policy);
       expect(frontend!.spec.sslPolicy).toBe(edge.ssl_policy);
+    },
+  );
+
+  it.each(environments)(
+    '%s: every alert rule is a Cloud Monitoring policy routed by severity, exactly where the chart deploys the recording rules and scraping it reads',
+    (env) => {
+      ready();
+      const alerting = consoleValue(`envs/${env}`, 'module.environment.alerting') as {
+        prometheus_alerts: boolean;
+        routing: Record<string, string[]>;
+        alerts: Record<string, { severity: string }>;
+      };
+      const kinds = render(env).map((object) => object.kind);
+      expect(alerting.prometheus_alerts, `values-${env}.yaml monitoring.rules`).toBe(kinds.includes('Rules'));
+      expect(kinds.includes('PodMonitoring')).toBe(kinds.includes('Rules'));
+      expect(Object.keys(alerting.alerts).sort()).toEqual(
+        alerts()
+          .map((rule) => rule.alert)
+          .sort(),
+      );
+      for (const [name, alert] of Object.entries(alerting.alerts)) {
+        expect(alerting.routing[alert.severity], `${name} (${alert.severity}) reaches nobody`).not.toEqual(
+          [],
+        );
+      }
     },
   );
 });

@@ -4,6 +4,7 @@ import { pinned } from './images.js';
 import { withGoogleCredentials } from './toolbox.js';
 
 export const LOCK_FILE = '.terraform.lock.hcl';
+const RULE_FILES = 'charts/maps-api/files/monitoring';
 
 /**
  * `terraform init` flags: a committed lock file is enforced (`-lockfile=readonly`); without one, init records the
@@ -28,11 +29,15 @@ export function terraformRoot(env: string, shared: boolean): string {
 
 /** A root initialised against its backend, with the Workload Identity credentials mounted. */
 export async function initialised(source: Directory, root: string, credentials: Secret): Promise<Container> {
-  return withGoogleCredentials(dag.container().from(pinned('terraform')), credentials)
-    .withMountedCache('/root/.terraform.d/plugin-cache', dag.cacheVolume('maps-api-terraform-plugins'))
-    .withEnvVariable('TF_PLUGIN_CACHE_DIR', '/root/.terraform.d/plugin-cache')
-    .withEnvVariable('TF_IN_AUTOMATION', '1')
-    .withDirectory('/terraform', source.directory('terraform'))
-    .withWorkdir(`/${root}`)
-    .withExec(await initArgs(source, root));
+  return (
+    withGoogleCredentials(dag.container().from(pinned('terraform')), credentials)
+      .withMountedCache('/root/.terraform.d/plugin-cache', dag.cacheVolume('maps-api-terraform-plugins'))
+      .withEnvVariable('TF_PLUGIN_CACHE_DIR', '/root/.terraform.d/plugin-cache')
+      .withEnvVariable('TF_IN_AUTOMATION', '1')
+      .withDirectory('/terraform', source.directory('terraform'))
+      // modules/environment reads the alert rules from their one copy in the chart (../../../charts from the module).
+      .withDirectory(`/${RULE_FILES}`, source.directory(RULE_FILES))
+      .withWorkdir(`/${root}`)
+      .withExec(await initArgs(source, root))
+  );
 }

@@ -499,6 +499,10 @@ describe('module functions as the engine sees them', () => {
         args: { name: 'TF_VAR_host', value: HOST('dev') },
       });
       expect(calls(chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/envs/dev');
+      // modules/environment reads the chart's alert rules from ../charts (tiny touch, issue 26 item 7).
+      expect(calls(chains, 'withDirectory').map((c) => c.args.path)).toContain(
+        '/charts/maps-api/files/monitoring',
+      );
       const plan = execs(chains).find((a) => a[1] === 'plan') ?? [];
       expect(plan).toEqual(expect.arrayContaining(['-out=/out/tfplan', '-lock=false']));
       expect(

@@ -103,12 +103,12 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
     [
       'an alert `for` given as a number',
       'Rules/maps-api-cache',
-      (o) => (o.spec.groups[0].rules[2].for = 120),
+      (o) => (o.spec.groups[0].rules[0] = { alert: 'X', expr: 'vector(1)', for: 120 }),
     ],
     [
       'a label value given as a number',
       'Rules/maps-api-latency',
-      (o) => (o.spec.groups[0].rules[2].labels.severity = 2),
+      (o) => (o.spec.groups[0].rules[0].labels = { severity: 2 }),
     ],
     [
       'a group without its evaluation interval',
@@ -118,7 +118,7 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
     [
       'a duration Go cannot parse (1d)',
       'GlobalRules/maps-api-maps-api-replica',
-      (o) => (o.spec.groups[0].rules[2].for = '1d'),
+      (o) => (o.spec.groups[0].interval = '1d'),
     ],
     [
       'a rule both recording and alerting',
@@ -130,7 +130,7 @@ describe(`rendered objects against the Kubernetes ${version} OpenAPI schemas (st
       'GlobalRules/maps-api-maps-api-replica',
       (o) => (o.metadata.namespace = 'maps-api'),
     ],
-    ['Rules without a namespace', 'Rules/maps-api-kubernetes', (o) => delete o.metadata.namespace],
+    ['Rules without a namespace', 'Rules/maps-api-latency', (o) => delete o.metadata.namespace],
     [
       'a BackendConfig field GKE does not know',
       'BackendConfig/maps-api-varnish',

@@ -25,11 +25,6 @@ const badValues: [string, string, string][] = [
   ['a number where a string belongs', 'ingress:\n  host: 42\n', '/ingress/host'],
   ['a boolean as a string', 'monitoring:\n  podMonitoring: "yes"\n', '/monitoring/podMonitoring'],
   ['the rules switch as a string', 'monitoring:\n  rules: "true"\n', '/monitoring/rules'],
-  [
-    'a runbook base URL with a trailing slash',
-    'monitoring:\n  runbookBaseUrl: https://github.com/example/maps-api/blob/main/\n',
-    '/monitoring/runbookBaseUrl',
-  ],
   ['an unknown environment', 'environment: prod\n', '/environment'],
   ['fewer than 5 API replicas', 'api:\n  replicas: 3\n', '/api/replicas'],
   ['an HPA floor below 5', 'api:\n  autoscaling:\n    minReplicas: 2\n', '/api/autoscaling/minReplicas'],

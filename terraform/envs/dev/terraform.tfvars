@@ -18,3 +18,13 @@ cluster = {
 edge = {
   rate_limit_preview = true
 }
+
+# Who is told (docs/production-readiness.md): each alert notifies the channels that take its severity. Replace the
+# address with the team's; a pager (PagerDuty's email integration, a webhook): another channel (modules/alerting).
+# dev deploys no PodMonitoring or rules (values-dev.yaml): only the spend alerts notify here.
+alerting = {
+  prometheus_alerts = false
+  notification_channels = {
+    oncall = { type = "email", labels = { email_address = "maps-api-oncall@example.com" }, severities = ["critical", "warning"] }
+  }
+}

@@ -16,4 +16,5 @@ module "environment" {
   cluster      = var.cluster
   host         = var.host
   edge         = var.edge
+  alerting     = var.alerting
 }

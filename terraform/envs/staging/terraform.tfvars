@@ -18,3 +18,13 @@ cluster = {
 edge = {
   rate_limit_preview = true
 }
+
+# Who is told (docs/production-readiness.md): each alert notifies the channels that take its severity. Replace the
+# address with the team's; a pager (PagerDuty's email integration, a webhook): another channel (modules/alerting).
+# The chart's alert rules become Cloud Monitoring policies here (values-staging.yaml monitoring.rules: true).
+alerting = {
+  prometheus_alerts = true
+  notification_channels = {
+    oncall = { type = "email", labels = { email_address = "maps-api-oncall@example.com" }, severities = ["critical", "warning"] }
+  }
+}

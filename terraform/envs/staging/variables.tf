@@ -14,3 +14,4 @@ variable "host" {
   }
 }
 variable "edge" { type = any }
+variable "alerting" { type = any }

@@ -106,3 +106,21 @@ module "edge" {
   rate_limit        = { preview = var.edge.rate_limit_preview }
   blocked_ip_ranges = var.edge.blocked_ip_ranges
 }
+
+# The chart's rule files are the one copy of the alert rules (promtool-tested in monitoring/); CI's terraform container
+# mounts them next to terraform/ (ci/src/terraform.ts).
+locals {
+  rules_dir  = "${path.module}/../../../charts/maps-api/files/monitoring"
+  rule_files = { for name in fileset(local.rules_dir, "*.yaml") : name => file("${local.rules_dir}/${name}") }
+}
+
+module "alerting" {
+  source = "../alerting"
+
+  project_id            = var.project_id
+  environment           = var.environment
+  notification_channels = var.alerting.notification_channels
+  rule_files            = local.rule_files
+  prometheus_alerts     = var.alerting.prometheus_alerts
+  runbook_base_url      = var.alerting.runbook_base_url
+}

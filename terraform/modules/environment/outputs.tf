@@ -70,6 +70,17 @@ output "edge" {
   }
 }
 
+output "alerting" {
+  description = "Who is told about what: severity => channel keys, the alerts with policies here, the GKE metric components."
+  value = {
+    routing               = module.alerting.routing
+    prometheus_alerts     = module.alerting.prometheus_alerts
+    alerts                = module.alerting.alerts
+    monitoring_components = module.gke.monitoring_components
+    placeholder_channels  = module.alerting.placeholder_channels
+  }
+}
+
 output "project_roles_granted" {
   description = "Every project-level role this environment grants (bootstrap lets its terraform account grant exactly these)."
   value       = sort(distinct(concat(module.gke.node_project_roles, module.api_identity.project_roles)))

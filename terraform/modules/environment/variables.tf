@@ -132,3 +132,20 @@ variable "edge" {
     blocked_ip_ranges  = optional(list(string), [])
   })
 }
+
+variable "alerting" {
+  description = <<-EOT
+    Who is told (modules/alerting): notification_channels (key => type, labels, severities: critical pages, warning
+    tickets), prometheus_alerts (the rule files' alerts as Cloud Monitoring policies: only where the chart deploys
+    scraping and recording rules, values monitoring.rules; a test compares), runbook_base_url (prefix of runbook links).
+  EOT
+  type = object({
+    prometheus_alerts = bool
+    notification_channels = map(object({
+      type       = string
+      labels     = map(string)
+      severities = list(string)
+    }))
+    runbook_base_url = optional(string, "")
+  })
+}

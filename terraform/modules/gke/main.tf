@@ -97,8 +97,10 @@ resource "google_container_cluster" "this" {
     enable_components = ["SYSTEM_COMPONENTS", "WORKLOADS"]
   }
 
+  # System metrics plus GKE's managed kube-state-metrics packages (var.monitoring_components): the kubernetes alerts
+  # read them; GMP managed collection scrapes the chart's PodMonitorings.
   monitoring_config {
-    enable_components = ["SYSTEM_COMPONENTS"]
+    enable_components = var.monitoring_components
     managed_prometheus {
       enabled = true
     }

@@ -63,3 +63,8 @@ output "binary_authorization" {
     system_images    = google_binary_authorization_policy.this.global_policy_evaluation_mode
   }
 }
+
+output "monitoring_components" {
+  description = "GKE components exposing metrics (system metrics and the managed kube-state-metrics packages), as planned."
+  value       = var.monitoring_components
+}

@@ -139,3 +139,18 @@ variable "allowed_image_patterns" {
     error_message = "allowed_image_patterns names at least one registry path and never allows everything."
   }
 }
+
+variable "monitoring_components" {
+  description = <<-EOT
+    GKE components whose metrics Cloud Monitoring receives. SYSTEM_COMPONENTS is required; DEPLOYMENT, POD and HPA are
+    GKE's managed kube-state-metrics packages (kube_deployment_*, kube_pod_*, kube_horizontalpodautoscaler_*), which
+    the alert rules and the runbooks read. monitoring/metric-inventory.test.ts fails if a rule reads a metric no enabled
+    component exports.
+  EOT
+  type        = list(string)
+  default     = ["SYSTEM_COMPONENTS", "DEPLOYMENT", "POD", "HPA"]
+  validation {
+    condition     = contains(var.monitoring_components, "SYSTEM_COMPONENTS")
+    error_message = "monitoring_components needs SYSTEM_COMPONENTS (GKE collects kube state metrics only with system metrics on)."
+  }
+}

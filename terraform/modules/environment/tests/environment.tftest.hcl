@@ -9,6 +9,7 @@ variables {
   cluster_name = "c-test"
   host         = "maps-api.staging.example.com"
   edge         = { rate_limit_preview = false }
+  alerting     = { prometheus_alerts = true, notification_channels = { oncall = { type = "email", labels = { email_address = "oncall@maps.test" }, severities = ["critical", "warning"] } } }
 }
 
 run "cluster_has_private_nodes_and_workload_identity" {
@@ -222,5 +223,26 @@ run "cloud_armor_preview_and_blocked_ranges_reach_the_edge_policy" {
   assert {
     condition     = output.edge.rate_limit.preview && jsonencode(output.edge.blocked_rules) == jsonencode({ "900" = ["198.51.100.7/32"] })
     error_message = "the environment's preview switch and blocked ranges reach Cloud Armor"
+  }
+}
+
+run "every_alert_rule_of_the_chart_becomes_a_policy_routed_by_its_severity" {
+  command = plan
+
+  assert {
+    condition     = length(output.alerting.alerts) >= 12 && contains(keys(output.alerting.alerts), "MapsApiPodsBelowFive") && contains(keys(output.alerting.alerts), "MapsVarnishDown")
+    error_message = "the alerts come from the chart's rule files (charts/maps-api/files/monitoring/*.yaml)"
+  }
+  assert {
+    condition     = alltrue([for a in values(output.alerting.alerts) : output.alerting.routing[a.severity] == tolist(["oncall"])])
+    error_message = "every alert's severity reaches the on-call channel"
+  }
+  assert {
+    condition     = length(module.alerting.alerts) == length(output.alerting.alerts) && output.alerting.prometheus_alerts
+    error_message = "policies for them where the chart deploys the rules"
+  }
+  assert {
+    condition     = contains(output.alerting.monitoring_components, "DEPLOYMENT")
+    error_message = "kube_deployment_* (MapsApiPodsBelowFive) comes from GKE's managed kube-state-metrics Deployment package"
   }
 }

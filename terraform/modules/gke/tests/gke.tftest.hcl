@@ -221,3 +221,30 @@ run "initial_nodes_per_zone_follow_the_minimum" {
     error_message = "4 nodes over 3 zones: 2 per zone at creation, so the minimum is met from the start"
   }
 }
+
+run "managed_prometheus_and_kube_state_metrics_packages_are_on" {
+  command = plan
+
+  assert {
+    condition     = google_container_cluster.this.monitoring_config[0].managed_prometheus[0].enabled
+    error_message = "GMP managed collection scrapes the chart's PodMonitorings"
+  }
+  assert {
+    condition     = alltrue([for c in ["SYSTEM_COMPONENTS", "DEPLOYMENT", "POD", "HPA"] : contains(google_container_cluster.this.monitoring_config[0].enable_components, c)])
+    error_message = "system metrics and GKE's kube-state-metrics packages for Deployments, Pods and HPAs"
+  }
+  assert {
+    condition     = output.monitoring_components == tolist(["SYSTEM_COMPONENTS", "DEPLOYMENT", "POD", "HPA"])
+    error_message = "the components the metric inventory test reads"
+  }
+}
+
+run "refuses_kube_state_metrics_without_system_metrics" {
+  command = plan
+
+  variables {
+    monitoring_components = ["DEPLOYMENT"]
+  }
+
+  expect_failures = [var.monitoring_components]
+}
