@@ -217,6 +217,7 @@ describe('terraform/ with the real CLI and the real hashicorp/google provider', 
       'environment.ingress <- ../../modules/ingress',
       'environment.network <- ../../modules/network',
       'environment.replica <- ../../modules/bigquery-replica',
+      'environment.spend <- ../../modules/spend',
     ]);
     expect(moduleTrees[1]).toEqual(moduleTrees[0]);
     expect(moduleTrees[2]).toEqual(moduleTrees[0]);
@@ -517,6 +518,88 @@ describe('apply order and identities, derived from the configuration itself', ()
         backendSetting(env, 'bucket'),
       );
     }
+  });
+});
+
+/**
+ * The predefined project roles that carry each resource type's create/update/delete permissions (Google's IAM roles
+ * reference). Compute: networkAdmin manages networks, routers, NAT, addresses and SSL policies but not firewall rules,
+ * SSL certificates or security policies, which are securityAdmin's. Cloud Quotas needs serviceusage.services.use on the
+ * calling project besides cloudquotas.admin. Budgets live on the billing account (roles/billing.costsManager there,
+ * granted by its administrator: docs/production-readiness.md), so they need no project role.
+ */
+const rolesFor: Record<string, string[]> = {
+  google_artifact_registry_repository: ['roles/artifactregistry.admin'],
+  google_artifact_registry_repository_iam_member: ['roles/artifactregistry.admin'],
+  google_bigquery_dataset: ['roles/bigquery.dataOwner'],
+  google_bigquery_dataset_iam_member: ['roles/bigquery.dataOwner'],
+  google_billing_budget: [],
+  google_binary_authorization_policy: ['roles/binaryauthorization.policyEditor'],
+  google_cloud_quotas_quota_preference: [
+    'roles/cloudquotas.admin',
+    'roles/serviceusage.serviceUsageConsumer',
+  ],
+  google_compute_firewall: ['roles/compute.securityAdmin'],
+  google_compute_global_address: ['roles/compute.networkAdmin'],
+  google_compute_managed_ssl_certificate: ['roles/compute.securityAdmin'],
+  google_compute_network: ['roles/compute.networkAdmin'],
+  google_compute_router: ['roles/compute.networkAdmin'],
+  google_compute_router_nat: ['roles/compute.networkAdmin'],
+  google_compute_security_policy: ['roles/compute.securityAdmin'],
+  google_compute_ssl_policy: ['roles/compute.networkAdmin'],
+  google_compute_subnetwork: ['roles/compute.networkAdmin'],
+  // Nodes run as gke-nodes: creating them acts as that account (iam.serviceAccounts.actAs).
+  google_container_cluster: ['roles/container.admin', 'roles/iam.serviceAccountUser'],
+  google_container_node_pool: ['roles/container.admin', 'roles/iam.serviceAccountUser'],
+  google_dns_record_set: ['roles/dns.admin'],
+  google_monitoring_alert_policy: ['roles/monitoring.alertPolicyEditor'],
+  google_monitoring_notification_channel: ['roles/monitoring.notificationChannelEditor'],
+  // Granted apart, with a condition on the roles it may grant (modules/github-oidc terraform_grants).
+  google_project_iam_member: ['roles/resourcemanager.projectIamAdmin'],
+  'data.google_project': ['roles/resourcemanager.projectIamAdmin'], // resourcemanager.projects.get
+  google_service_account: ['roles/iam.serviceAccountAdmin'],
+  google_service_account_iam_member: ['roles/iam.serviceAccountAdmin'],
+};
+
+/** The resource and data source types a root's configuration has (every node `terraform graph` prints). */
+function resourceTypes(dir: string): string[] {
+  withLocalBackend(dir);
+  const graph = terraform(dir, 'graph');
+  expect(graph.code, graph.out).toBe(0);
+  const types = new Set<string>();
+  for (const [, node] of graph.stdout.matchAll(/"([^"]+)" \[label=/g)) {
+    const match = /(?:^|\.)(data\.)?(google_[a-z0-9_]+)\.[A-Za-z0-9_-]+$/.exec(node!);
+    if (match) types.add(`${match[1] ?? ''}${match[2]}`);
+  }
+  return [...types].sort();
+}
+
+describe("each environment's terraform account holds exactly the roles its resources need", () => {
+  it.each(environments)('%s', (env) => {
+    ready();
+    // The registry's project applies terraform/shared with its account too.
+    const roots = env === 'production' ? [`envs/${env}`, 'shared'] : [`envs/${env}`];
+    const types = roots.flatMap(resourceTypes);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        'google_billing_budget',
+        'google_cloud_quotas_quota_preference',
+        'google_compute_security_policy',
+        'google_monitoring_alert_policy',
+        'google_monitoring_notification_channel',
+      ]),
+    );
+    const needed = new Set<string>();
+    for (const type of types) {
+      expect(rolesFor[type], `which role creates ${type}? add it to rolesFor`).toBeDefined();
+      for (const role of rolesFor[type]!) needed.add(role);
+    }
+    expect(needed.delete('roles/resourcemanager.projectIamAdmin')).toBe(true); // its own conditional grant
+    const granted = consoleValue(
+      'bootstrap',
+      `module.github["${env}"].accounts.terraform.project_roles`,
+    ) as string[];
+    expect([...granted].sort()).toEqual([...needed].sort());
   });
 });
 

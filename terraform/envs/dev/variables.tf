@@ -15,3 +15,4 @@ variable "host" {
 }
 variable "edge" { type = any }
 variable "alerting" { type = any }
+variable "spend" { type = any }

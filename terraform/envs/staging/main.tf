@@ -17,4 +17,5 @@ module "environment" {
   host         = var.host
   edge         = var.edge
   alerting     = var.alerting
+  spend        = var.spend
 }

@@ -28,3 +28,14 @@ alerting = {
     oncall = { type = "email", labels = { email_address = "maps-api-oncall@example.com" }, severities = ["critical", "warning"] }
   }
 }
+
+# Spend ceilings (docs/production-readiness.md): BigQuery stops at 1 TiB of query bytes a day ($6.25 at $6.25/TiB);
+# the monthly budget alerts at 50/90/100 % spent and 100 % forecast. billing_account: the project's billing account
+# ID (its terraform account needs roles/billing.costsManager there); null: no budget, and plan warns.
+spend = {
+  bigquery_tib_per_day = 1
+  budget = {
+    billing_account = null
+    monthly_amount  = 450
+  }
+}

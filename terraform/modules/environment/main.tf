@@ -124,3 +124,15 @@ module "alerting" {
   prometheus_alerts     = var.alerting.prometheus_alerts
   runbook_base_url      = var.alerting.runbook_base_url
 }
+
+module "spend" {
+  source = "../spend"
+
+  project_id           = var.project_id
+  environment          = var.environment
+  bigquery_tib_per_day = var.spend.bigquery_tib_per_day
+  budget               = var.spend.budget
+  # Spend is told like a warning alert: to the channels that take warnings.
+  notification_channel_ids = module.alerting.channel_ids_by_severity["warning"]
+  runbook_base_url         = var.alerting.runbook_base_url
+}

@@ -81,6 +81,16 @@ output "alerting" {
   }
 }
 
+output "spend" {
+  description = "The spend ceilings in effect: BigQuery query bytes per day, the hourly alert, the most BigQuery costs a day, the budget."
+  value = {
+    bigquery_query_mib_per_day  = module.spend.bigquery_query_mib_per_day
+    bytes_billed_alert_per_hour = module.spend.bytes_billed_alert_per_hour
+    bigquery_usd_per_day_max    = module.spend.bigquery_usd_per_day_max
+    budget                      = module.spend.budget
+  }
+}
+
 output "project_roles_granted" {
   description = "Every project-level role this environment grants (bootstrap lets its terraform account grant exactly these)."
   value       = sort(distinct(concat(module.gke.node_project_roles, module.api_identity.project_roles)))

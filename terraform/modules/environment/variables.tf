@@ -149,3 +149,19 @@ variable "alerting" {
     runbook_base_url = optional(string, "")
   })
 }
+
+variable "spend" {
+  description = <<-EOT
+    Spend ceilings (modules/spend): bigquery_tib_per_day (the project's BigQuery QueryUsagePerDay quota; an hour
+    billing 1/24 of it alerts) and budget (billing_account, monthly_amount, currency_code, thresholds).
+  EOT
+  type = object({
+    bigquery_tib_per_day = number
+    budget = object({
+      billing_account = optional(string)
+      monthly_amount  = number
+      currency_code   = optional(string, "USD")
+      thresholds      = optional(list(number), [0.5, 0.9, 1.0])
+    })
+  })
+}

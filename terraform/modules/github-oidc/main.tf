@@ -6,12 +6,15 @@ locals {
   terraform_project_roles = concat([
     "roles/bigquery.dataOwner",
     "roles/binaryauthorization.policyEditor",
+    "roles/cloudquotas.admin", # BigQuery's QueryUsagePerDay preference (modules/spend)
     "roles/compute.networkAdmin",
     "roles/compute.securityAdmin",
     "roles/container.admin",
     "roles/dns.admin",
     "roles/iam.serviceAccountAdmin",
     "roles/iam.serviceAccountUser",
+    "roles/monitoring.alertPolicyEditor",         # alert policies (modules/alerting, modules/spend)
+    "roles/monitoring.notificationChannelEditor", # notification channels (modules/alerting)
     "roles/serviceusage.serviceUsageConsumer",
   ], var.terraform_extra_roles)
 

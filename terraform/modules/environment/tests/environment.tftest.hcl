@@ -9,6 +9,7 @@ variables {
   cluster_name = "c-test"
   host         = "maps-api.staging.example.com"
   edge         = { rate_limit_preview = false }
+  spend        = { bigquery_tib_per_day = 1, budget = { billing_account = "01AB23-45CD67-89EF01", monthly_amount = 450 } }
   alerting     = { prometheus_alerts = true, notification_channels = { oncall = { type = "email", labels = { email_address = "oncall@maps.test" }, severities = ["critical", "warning"] } } }
 }
 
@@ -244,5 +245,18 @@ run "every_alert_rule_of_the_chart_becomes_a_policy_routed_by_its_severity" {
   assert {
     condition     = contains(output.alerting.monitoring_components, "DEPLOYMENT")
     error_message = "kube_deployment_* (MapsApiPodsBelowFive) comes from GKE's managed kube-state-metrics Deployment package"
+  }
+}
+
+run "spend_ceilings_reach_the_project_and_tell_the_warning_channels" {
+  command = plan
+
+  assert {
+    condition     = output.spend.bigquery_query_mib_per_day == 1048576 && output.spend.bigquery_usd_per_day_max == 6.25
+    error_message = "1 TiB a day of BigQuery query bytes: at most $6.25 a day"
+  }
+  assert {
+    condition     = output.spend.budget.amount == 450 && length(module.spend.budget.thresholds) == 3
+    error_message = "the monthly budget of the environment"
   }
 }
