@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { toolsDir } from '@maps-api/emulator';
+import { render } from '../charts/maps-api/tests/chart.js';
 
 // The workflows against the identities Terraform creates: every job that authenticates to Google runs in a GitHub
 // environment that some project's WIF provider accepts, impersonates (through vars.*) an account bootstrap creates for
@@ -35,6 +36,8 @@ let work = '';
 let accounts: Record<string, Record<string, Account>> = {};
 let accepted: Record<string, string[]> = {};
 let registryWriters: string[] = [];
+let customRoles: Record<string, Record<string, string[]>> = {};
+let deployerKinds: Record<string, string> = {};
 
 function consoleValue(dir: string, expression: string): unknown {
   const env = {
@@ -82,6 +85,14 @@ beforeAll(() => {
   ) as typeof accepted;
   // terraform/shared passes exactly these as the registry's writers.
   registryWriters = consoleValue('shared', '[local.publisher_member]') as string[];
+  customRoles = consoleValue(
+    'bootstrap',
+    '{ for env, github in module.github : env => github.custom_roles }',
+  ) as typeof customRoles;
+  deployerKinds = consoleValue(
+    'bootstrap',
+    'module.github["dev"].deployer_chart_kinds',
+  ) as typeof deployerKinds;
 }, 300_000);
 
 afterAll(() => {
@@ -112,6 +123,8 @@ function authenticatingJobs() {
   return jobs;
 }
 
+const accountProject = (email: string) => /@([a-z0-9-]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+
 const variableOf = (expression: string | undefined) =>
   /^\$\{\{\s*vars\.([A-Z_]+)\s*\}\}$/.exec(expression ?? '')?.[1];
 
@@ -140,14 +153,16 @@ describe('workflows use only identities Terraform creates for their GitHub envir
       if (/dagger call plan\b/.test(calls))
         expect(account!.state_role).toMatch(/roles\/storage\.object(Viewer|Admin)/);
       if (/dagger call apply\b/.test(calls)) expect(account!.state_role).toBe('roles/storage.objectAdmin');
-      if (/dagger call deploy\b/.test(calls)) expect(roles).toContain('roles/container.developer');
+      const accountIn = accountProject(account!.email);
+      if (/dagger call deploy\b/.test(calls))
+        expect(roles).toEqual([`projects/${accountIn}/roles/mapsApiDeployer`]);
       if (/dagger call replicate-table\b/.test(calls)) {
         expect(roles).toEqual(
-          // clusterViewer: the cluster endpoint for the cache ban's port-forward (RBAC: the chart's invalidator Role).
+          // The cluster endpoint for the cache ban's port-forward (RBAC: the chart's invalidator Role).
           expect.arrayContaining([
             'roles/bigquery.jobUser',
             'roles/monitoring.metricWriter',
-            'roles/container.clusterViewer',
+            `projects/${accountIn}/roles/mapsApiClusterConnect`,
           ]),
         );
       }
@@ -157,5 +172,92 @@ describe('workflows use only identities Terraform creates for their GitHub envir
         );
       }
     }
+  });
+});
+
+/**
+ * What each Kubernetes API call of the deploy program (ci/deploy, ci/rollout, ci/smoke) needs in GKE IAM terms. A call
+ * the program makes that is not here fails the test, so a new call cannot go without its grant.
+ */
+const PROGRAM_CALLS: Record<string, string[]> = {
+  readNamespace: ['container.namespaces.get'],
+  createNamespace: ['container.namespaces.create'],
+  replaceNamespace: ['container.namespaces.update'],
+  readNamespacedService: ['container.services.get'],
+  listNamespacedPod: ['container.pods.list'],
+  readNamespacedPodLog: ['container.pods.getLogs'],
+  listNamespacedEvent: ['container.events.list'],
+  readNamespacedIngress: ['container.ingresses.get'],
+  readNamespacedDeployment: ['container.deployments.get'],
+  listNamespacedReplicaSet: ['container.replicaSets.list'],
+  PortForward: ['container.pods.portForward'],
+};
+/** helm itself: release records in Secrets (its default driver), and the DNS endpoint the kubeconfig targets. */
+const HELM_AND_ENDPOINT = [
+  ...['create', 'delete', 'get', 'list', 'update'].map((verb) => `container.secrets.${verb}`),
+  'container.clusters.get',
+  'container.clusters.connect',
+];
+/** An RBAC rule's resource and verb as GKE's IAM names them (a Role's creator must hold what it grants). */
+const iamOfRule = (resource: string, verb: string) =>
+  resource === 'pods/portforward' ? 'container.pods.portForward' : `container.${resource}.${verb}`;
+
+describe('the deployer holds exactly what the chart and the deploy program need', () => {
+  const rendered = environments.map((env) => ({ env, objects: render(env) }));
+  const deployerRole = (env: string) =>
+    customRoles[env]![`projects/maps-api-${env}/roles/mapsApiDeployer`] ?? [];
+
+  it('grants exactly the kinds the chart renders in some environment (helm test pod included)', () => {
+    const kinds = new Set(rendered.flatMap(({ objects }) => objects.map((o) => o.kind)));
+    expect([...kinds].sort()).toEqual(Object.keys(deployerKinds).sort());
+  });
+
+  it('lets helm create, read, list, update and delete every rendered object, in every environment', () => {
+    for (const { env, objects } of rendered) {
+      for (const object of objects) {
+        for (const verb of ['create', 'get', 'list', 'update', 'delete'])
+          expect(deployerRole(env), `${env} ${object.kind}`).toContain(
+            `container.${deployerKinds[object.kind]}.${verb}`,
+          );
+      }
+    }
+  });
+
+  it('holds every permission of the Role the chart creates (Kubernetes refuses a Role that grants more than its creator holds)', () => {
+    for (const { env, objects } of rendered) {
+      const role = objects.find((o) => o.kind === 'Role');
+      const rules = (role?.rules ?? []) as { resources: string[]; verbs: string[] }[];
+      expect(rules.length, env).toBeGreaterThan(0);
+      for (const rule of rules)
+        for (const resource of rule.resources)
+          for (const verb of rule.verbs)
+            expect(deployerRole(env), `${env} ${resource} ${verb}`).toContain(iamOfRule(resource, verb));
+    }
+  });
+
+  it('covers every Kubernetes call the deploy program makes, and holds nothing the chart and the program do not need', () => {
+    const sources = [
+      'ci/deploy/steps.ts',
+      'ci/deploy/port-forward.ts',
+      'ci/rollout/verify.ts',
+      'ci/smoke/public.ts',
+    ]
+      .map((file) => readFileSync(join(repoRoot, file), 'utf8'))
+      .join('\n');
+    const called = new Set([
+      ...[...sources.matchAll(/\b(?:core|apps|networking)\s*\.\s*([a-zA-Z]+)\(/g)].map((m) => m[1]!),
+      ...[...sources.matchAll(/\.makeApiClient\(\w+\)\s*\.\s*([a-zA-Z]+)\(/g)].map((m) => m[1]!),
+      ...(/new PortForward\(/.test(sources) ? ['PortForward'] : []),
+    ]);
+    // Every call the program makes has its permission listed here, and every listed call is still made.
+    expect([...called].sort()).toEqual(Object.keys(PROGRAM_CALLS).sort());
+    const needed = new Set([
+      ...Object.values(deployerKinds).flatMap((resource) =>
+        ['create', 'delete', 'get', 'list', 'update'].map((verb) => `container.${resource}.${verb}`),
+      ),
+      ...[...called].flatMap((call) => PROGRAM_CALLS[call]!),
+      ...HELM_AND_ENDPOINT,
+    ]);
+    for (const env of environments) expect([...deployerRole(env)].sort(), env).toEqual([...needed].sort());
   });
 });

@@ -13,9 +13,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { load } from 'js-yaml';
 import { verifyRollout } from '../rollout/verify.ts';
 import { MissingTable, runSmoke } from '../smoke/checks.ts';
+import { smokeTableOf } from '../smoke/tables.ts';
 import { checkPublic } from '../smoke/public.ts';
 import { forwardToService } from './port-forward.ts';
 
@@ -264,23 +264,10 @@ async function helmUpgrade(options: DeployOptions): Promise<string> {
   ]);
 }
 
-const SAMPLE_TABLE = 'carto-demo-data.demo_tables.retail_stores';
-
-interface ChartValues {
-  api?: { config?: { servedTables?: { id: string }[] } };
-}
-
-/**
- * The GeoJSON table the smoke reads: the sample table where the environment's values serve it, none where they do
- * not (staging and production serve only their replica, which is no GeoJSON table).
- */
+/** The GeoJSON table the smoke reads: the sample table where the environment's values serve it (ci/smoke/tables.ts). */
 export function smokeTable(chart: string, env: string): string {
-  const read = (file: string) => (load(readFileSync(join(chart, file), 'utf8')) ?? {}) as ChartValues;
-  const served =
-    read(`values-${env}.yaml`).api?.config?.servedTables ??
-    read('values.yaml').api?.config?.servedTables ??
-    [];
-  return served.some((table) => table.id === SAMPLE_TABLE) ? SAMPLE_TABLE : '';
+  const read = (file: string) => readFileSync(join(chart, file), 'utf8');
+  return smokeTableOf(read(`values-${env}.yaml`), read('values.yaml'));
 }
 
 /**
@@ -307,7 +294,7 @@ async function smoke(kubeConfig: KubeConfig, options: DeployOptions): Promise<Ou
       outcome: 'waiting',
       note:
         `the tileset ${error.table} does not exist yet (${error.message}). The release is up and answered every other ` +
-        `check; make the replica: gh workflow run replica.yml ${options.env === 'production' ? '--ref <release tag> ' : ''}` +
+        `check; make the replica: gh workflow run replica.yml ` +
         `-f env=${options.env} -f dry-run=false -f invalidate=false (docs/infrastructure.md, first deploy step 7), ` +
         `then run this deploy again`,
     };

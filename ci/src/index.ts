@@ -26,6 +26,7 @@ import {
   requireHost,
   requireProjectImage,
 } from './environments.js';
+import { smokeTableOf } from '../smoke/tables.js';
 import { initialised, terraformRoot } from './terraform.js';
 import {
   accessToken,
@@ -434,6 +435,9 @@ export class MapsApi {
     requireHost(target, host);
     const { replica } = await readEnvironments(this.source);
     const tileset = `${target.gcpProject}.${replica.dataset}.${replica.table}`;
+    // Only a table the environment serves (its chart values): any other id is refused with 403.
+    const values = (file: string) => this.source.file(`charts/maps-api/${file}`).contents();
+    const table = smokeTableOf(await values(`values-${env}.yaml`), await values('values.yaml'));
     return ciTools(this.source)
       .withEnvVariable('SMOKE_RUN_ID', runId())
       .withExec([
@@ -444,6 +448,8 @@ export class MapsApi {
         `https://${host}`,
         '--tileset',
         tileset,
+        '--table',
+        table,
       ])
       .stdout();
   }

@@ -212,22 +212,41 @@ describe('a version tag', () => {
   });
 });
 
-describe('dispatches', () => {
-  it("changes production only when dispatched from a version tag (production's rule); dev only from main", () => {
-    const outcome = (wf: string, ref: string, inputs: Record<string, string | boolean>) => {
-      const graph = run(dispatch(ref, inputs)).get(wf)!;
-      return [...graph.values()].map((r) => r.result).join();
-    };
+describe('the weekly schedule and dispatches', () => {
+  it("refreshes every environment's replica weekly, in a GitHub environment that admits the default branch", () => {
+    const graphs = run(SCHEDULE);
+    expect(failures(graphs)).toEqual([]);
+    expect(changes(graphs).sort()).toEqual([
+      'replica.yml replicate → dev-replica',
+      'replica.yml replicate → production-replica',
+      'replica.yml replicate → staging-replica',
+    ]);
+  });
+
+  it("rolls back production only when dispatched from a version tag (production's rule), dev only from main", () => {
+    const outcome = (wf: string, ref: string, inputs: Record<string, string | boolean>) =>
+      [...run(dispatch(ref, inputs)).get(wf)!.values()].map((r) => r.result).join();
     const images = { 'api-image': 'r/maps-api@sha256:1', 'varnish-image': 'r/varnish@sha256:2' };
-    for (const [wf, extra] of [
-      ['replica.yml', { 'dry-run': false }],
-      ['rollback.yml', images],
-    ] as const) {
-      expect(outcome(wf, 'refs/heads/main', { env: 'dev', ...extra }), wf).toBe('success');
-      expect(outcome(wf, 'refs/heads/main', { env: 'staging', ...extra }), wf).toBe('success');
-      expect(outcome(wf, 'refs/heads/main', { env: 'production', ...extra }), wf).toBe('failure');
-      expect(outcome(wf, 'refs/tags/v1.4.0', { env: 'production', ...extra }), wf).toBe('success');
-      expect(outcome(wf, 'refs/tags/v1.4.0', { env: 'dev', ...extra }), wf).toBe('failure');
+    expect(outcome('rollback.yml', 'refs/heads/main', { env: 'dev', ...images })).toBe('success');
+    expect(outcome('rollback.yml', 'refs/heads/main', { env: 'staging', ...images })).toBe('success');
+    expect(outcome('rollback.yml', 'refs/heads/main', { env: 'production', ...images })).toBe('failure');
+    expect(outcome('rollback.yml', 'refs/tags/v1.4.0', { env: 'production', ...images })).toBe('success');
+    expect(outcome('rollback.yml', 'refs/tags/v1.4.0', { env: 'dev', ...images })).toBe('failure');
+  });
+
+  it("refreshes any environment's replica on demand from main, never from elsewhere", () => {
+    for (const env of ['dev', 'staging', 'production']) {
+      const fromMain = run(dispatch('refs/heads/main', { env, 'dry-run': false })).get('replica.yml')!;
+      expect(
+        [...fromMain.values()].map((r) => r.result),
+        env,
+      ).toEqual(['success']);
+      expect(fromMain.get('replicate')?.legs.map((l) => l.environment)).toEqual([`${env}-replica`]);
+      const fromTag = run(dispatch('refs/tags/v1.4.0', { env, 'dry-run': false })).get('replica.yml')!;
+      expect(
+        [...fromTag.values()].map((r) => r.result),
+        env,
+      ).toEqual(['failure']);
     }
   });
 });

@@ -8,6 +8,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { load } from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMAGES } from '../src/images.ts';
 import { Environment, PLACEHOLDER_HOST } from '../src/environments.ts';
@@ -793,12 +794,23 @@ describe('module functions as the engine sees them', () => {
     await expect(run((m) => m.render('qa' as Environment))).rejects.toThrow(/unknown environment "qa"/);
   });
 
-  it('smoke goes through the environment host with the replica tileset', async () => {
-    const { chains } = await run((m) => m.smoke(Environment.dev, HOST('dev')));
-    const smoke = execs(chains).find((a) => a.includes('smoke/main.ts')) ?? [];
-    expect(smoke).toEqual(
-      expect.arrayContaining([`https://${HOST('dev')}`, 'maps-api-dev.maps_replica.osm_buildings']),
-    );
+  it('smoke goes through the environment host with the replica tileset, and reads only a table the environment serves', async () => {
+    for (const env of [Environment.dev, Environment.staging, Environment.production]) {
+      engine.reset();
+      const { chains } = await run((m) => m.smoke(env, HOST(env)));
+      const smoke = execs(chains).find((a) => a.includes('smoke/main.ts')) ?? [];
+      expect(smoke).toEqual(
+        expect.arrayContaining([`https://${HOST(env)}`, `maps-api-${env}.maps_replica.osm_buildings`]),
+      );
+      // The smoke CLI reads retail_stores unless told otherwise: the module always says which table, if any.
+      const table = smoke[smoke.indexOf('--table') + 1];
+      expect(smoke, env).toContain('--table');
+      const values = load(readFileSync(join(repoRoot, `charts/maps-api/values-${env}.yaml`), 'utf8')) as {
+        api?: { config?: { servedTables?: { id: string }[] } };
+      };
+      const served = (values.api?.config?.servedTables ?? []).map((t) => t.id);
+      if (table) expect(served, `${env} serves ${table}`).toContain(table);
+    }
   });
 
   it('replicate-table plans the ban of the Varnish Service in the environment namespace on a dry run, without cluster access', async () => {

@@ -304,11 +304,21 @@ describe('workflow policies', () => {
       const env = environmentOf(job);
       if (env && !env.includes('${{'))
         expect(
-          [...environments, ...environments.map((e) => `${e}-plan`), 'publish'],
+          [
+            ...environments,
+            ...environments.map((e) => `${e}-plan`),
+            ...environments.map((e) => `${e}-replica`),
+            'publish',
+          ],
           `${w.file} ${name}`,
         ).toContain(env);
       if (env?.includes('${{'))
-        expect(['${{ matrix.env }}', '${{ matrix.env }}-plan', '${{ inputs.env }}']).toContain(env);
+        expect([
+          '${{ matrix.env }}',
+          '${{ matrix.env }}-plan',
+          '${{ matrix.env }}-replica',
+          '${{ inputs.env }}',
+        ]).toContain(env);
       const matrix = job.strategy?.matrix?.env;
       if (Array.isArray(matrix)) expect(matrix, `${w.file} ${name}`).toEqual(environments);
       if (typeof matrix === 'string') {

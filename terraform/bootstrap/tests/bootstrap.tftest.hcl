@@ -75,15 +75,18 @@ run "every_github_environment_gets_its_variables_from_this_root" {
 
   assert {
     condition = jsonencode({ for env, vars in output.github_environment_variables : env => sort(keys(vars)) }) == jsonencode({
-      dev             = ["DEPLOY_SERVICE_ACCOUNT", "REPLICA_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      staging         = ["DEPLOY_SERVICE_ACCOUNT", "REPLICA_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      production      = ["DEPLOY_SERVICE_ACCOUNT", "REPLICA_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      dev-plan        = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      staging-plan    = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      production-plan = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
-      publish         = ["PUBLISH_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      dev                = ["DEPLOY_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      staging            = ["DEPLOY_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      production         = ["DEPLOY_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      dev-plan           = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      dev-replica        = ["REPLICA_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      staging-plan       = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      staging-replica    = ["REPLICA_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      production-plan    = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      production-replica = ["REPLICA_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
+      publish            = ["PUBLISH_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"]
     })
-    error_message = "seven GitHub environments, each with the vars.* its jobs read"
+    error_message = "ten GitHub environments, each with the vars.* its jobs read"
   }
   assert {
     condition     = output.github_environment_variables["publish"].PUBLISH_SERVICE_ACCOUNT == "github-publisher@maps-api-production.iam.gserviceaccount.com" && output.github_environment_variables["dev"].DEPLOY_SERVICE_ACCOUNT == "github-deployer@maps-api-dev.iam.gserviceaccount.com"

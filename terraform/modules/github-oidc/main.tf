@@ -1,6 +1,64 @@
 locals {
-  plan_environment      = "${var.environment}-plan"
-  accepted_environments = compact([var.environment, local.plan_environment, var.publish_environment])
+  # The deployer holds exactly what the chart's kinds and the deploy program need (no roles/container.developer, which
+  # cannot create the chart's Role/RoleBinding and grants every other kind): kind => the GKE IAM resource of its
+  # permissions (docs.cloud.google.com/iam/docs/roles-permissions/container). terraform/deployer-grants.test.ts renders
+  # the chart in every environment (helm test pod included) and requires exactly these kinds; CRDs without permissions
+  # of their own (Managed Prometheus) are thirdPartyObjects.
+  deployer_chart_kinds = {
+    BackendConfig       = "backendConfigs"
+    ConfigMap           = "configMaps"
+    Deployment          = "deployments"
+    FrontendConfig      = "frontendConfigs"
+    GlobalRules         = "thirdPartyObjects"
+    Ingress             = "ingresses"
+    NetworkPolicy       = "networkPolicies"
+    Pod                 = "pods"
+    PodDisruptionBudget = "podDisruptionBudgets"
+    PodMonitoring       = "thirdPartyObjects"
+    Role                = "roles"
+    RoleBinding         = "roleBindings"
+    Rules               = "thirdPartyObjects"
+    Service             = "services"
+    ServiceAccount      = "serviceAccounts"
+  }
+  # helm upgrade --install/rollback/uninstall and --wait: get, list (watch), create, update (patch), delete.
+  deployer_verbs = ["create", "delete", "get", "list", "update"]
+  # What the deploy program (ci/deploy) and its kubeconfig need besides the chart's objects, each for one step.
+  deployer_program_permissions = {
+    "container.clusters.get"      = "gcloud container clusters describe: the DNS endpoint's name"
+    "container.clusters.connect"  = "the DNS endpoint itself"
+    "container.namespaces.create" = "namespace step: create it"
+    "container.namespaces.get"    = "namespace step: read its Pod Security labels"
+    "container.namespaces.update" = "namespace step: add missing labels"
+    "container.secrets.create"    = "helm's release records (Secrets)"
+    "container.secrets.delete"    = "helm's release records (history-max, uninstall)"
+    "container.secrets.get"       = "helm's release records"
+    "container.secrets.list"      = "helm's release records (history)"
+    "container.secrets.update"    = "helm's release records (status)"
+    "container.events.list"       = "why pods are not ready (Warning events)"
+    "container.pods.getLogs"      = "helm test logs on failure"
+    "container.pods.portForward"  = "the smoke through the cluster (and the invalidator Role it creates)"
+    "container.replicaSets.list"  = "rollout verifier: the newest ReplicaSet of each Deployment"
+  }
+  deployer_permissions = sort(distinct(concat(
+    flatten([for resource in values(local.deployer_chart_kinds) : [for verb in local.deployer_verbs : "container.${resource}.${verb}"]]),
+    keys(local.deployer_program_permissions),
+  )))
+  # The replica job's ban port-forwards to Varnish through the DNS endpoint; Kubernetes objects only via RBAC (the
+  # chart's invalidator Role).
+  cluster_connect_permissions = ["container.clusters.connect", "container.clusters.get"]
+
+  custom_roles = {
+    deployer = { id = "mapsApiDeployer", title = "maps-api deployer", permissions = local.deployer_permissions }
+    connect  = { id = "mapsApiClusterConnect", title = "maps-api cluster endpoint", permissions = local.cluster_connect_permissions }
+  }
+  custom_role_names = { for key, role in local.custom_roles : key => "projects/${var.project_id}/roles/${role.id}" }
+
+  plan_environment = "${var.environment}-plan"
+  # The replica refresh has a GitHub environment of its own: the weekly schedule runs on main, which production's
+  # environment refuses (v* tags, reviewers), and the deployer and the replica account no longer share a subject.
+  replica_environment   = "${var.environment}-replica"
+  accepted_environments = compact([var.environment, local.plan_environment, local.replica_environment, var.publish_environment])
 
   # What the environment root creates and grants, and nothing that reaches other projects or the WIF setup here.
   terraform_project_roles = concat([
@@ -40,17 +98,17 @@ locals {
       account_id         = "github-deployer"
       github_environment = var.environment
       variable           = "DEPLOY_SERVICE_ACCOUNT"
-      project_roles      = ["roles/container.developer"] # Helm through the DNS endpoint (container.clusters.connect)
+      project_roles      = [local.custom_role_names.deployer] # the chart's kinds and the deploy program's needs, no more
       state_role         = null
       description        = "Helm deploys and rollbacks to the ${var.environment} cluster."
     }
     replica = {
       account_id         = "maps-replica"
-      github_environment = var.environment
+      github_environment = local.replica_environment
       variable           = "REPLICA_SERVICE_ACCOUNT"
-      # dataEditor: on the dataset only. clusterViewer: the cluster's DNS endpoint (container.clusters.get/connect) for
-      # the post-refresh ban's port-forward; Kubernetes objects only through the chart's invalidator Role (RBAC).
-      project_roles = ["roles/bigquery.jobUser", "roles/container.clusterViewer", "roles/monitoring.metricWriter"]
+      # dataEditor: on the dataset only. The cluster's DNS endpoint (container.clusters.get/connect) for the post-refresh
+      # ban's port-forward; Kubernetes objects only through the chart's invalidator Role (RBAC).
+      project_roles = ["roles/bigquery.jobUser", "roles/monitoring.metricWriter", local.custom_role_names.connect]
       state_role    = null
       description   = "replica.yml: copy jobs into the replica dataset, freshness metric, cache ban by port-forward."
     }
@@ -128,11 +186,22 @@ resource "google_service_account_iam_member" "wif" {
   member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.github.name}/subject/repo:${var.github.repository}:environment:${each.value.github_environment}"
 }
 
+resource "google_project_iam_custom_role" "ci" {
+  for_each    = local.custom_roles
+  project     = var.project_id
+  role_id     = each.value.id
+  title       = "${each.value.title} (${var.environment})"
+  description = "Created by terraform/bootstrap (modules/github-oidc): exactly what its GitHub Actions job needs."
+  permissions = each.value.permissions
+}
+
 resource "google_project_iam_member" "ci" {
   for_each = local.project_grants
   project  = var.project_id
   role     = each.value.role
   member   = google_service_account.ci[each.value.account].member
+
+  depends_on = [google_project_iam_custom_role.ci] # custom roles are named by their (known) id
 }
 
 # The terraform account grants project roles, but only the environment root's own (IAM conditions on setIamPolicy).

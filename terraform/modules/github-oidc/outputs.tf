@@ -45,3 +45,13 @@ output "github_environment_variables" {
     )
   }
 }
+
+output "custom_roles" {
+  description = "Custom roles this module defines in the project: name => permissions (the deployer's and the cluster endpoint's)."
+  value       = { for key, role in local.custom_roles : local.custom_role_names[key] => role.permissions }
+}
+
+output "deployer_chart_kinds" {
+  description = "The Kubernetes kinds the deployer may manage (the chart's), each with its GKE IAM resource."
+  value       = local.deployer_chart_kinds
+}

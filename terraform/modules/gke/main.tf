@@ -42,7 +42,7 @@ resource "google_container_cluster" "this" {
   }
 
   # The public IP endpoint only accepts the listed networks (none by default); operators and CI use the DNS endpoint,
-  # which is authorised by IAM (roles/container.developer), so no runner IP range has to be allow-listed.
+  # which is authorised by IAM (the deployer's custom role mapsApiDeployer), so no runner IP range has to be allow-listed.
   master_authorized_networks_config {
     gcp_public_cidrs_access_enabled = false
     dynamic "cidr_blocks" {

@@ -36,7 +36,7 @@ run "attribute_condition_pins_the_repository_by_name_and_immutable_ids" {
       "assertion.repository_id == '123456789'",
       "assertion.repository_owner_id == '987654'",
       "assertion.sub.startsWith('repo:acme/maps-api:environment:')",
-      "assertion.environment in ['production', 'production-plan', 'publish']",
+      "assertion.environment in ['production', 'production-plan', 'production-replica', 'publish']",
     ])
     error_message = "repository name, repository_id, repository_owner_id, environment subjects only, and the accepted environments"
   }
@@ -58,7 +58,7 @@ run "every_workflow_identity_exists_bound_to_one_github_environment" {
       terraform = ["github-terraform@p-test.iam.gserviceaccount.com", "production", "TERRAFORM_SERVICE_ACCOUNT"]
       planner   = ["github-planner@p-test.iam.gserviceaccount.com", "production-plan", "PLAN_SERVICE_ACCOUNT"]
       deployer  = ["github-deployer@p-test.iam.gserviceaccount.com", "production", "DEPLOY_SERVICE_ACCOUNT"]
-      replica   = ["maps-replica@p-test.iam.gserviceaccount.com", "production", "REPLICA_SERVICE_ACCOUNT"]
+      replica   = ["maps-replica@p-test.iam.gserviceaccount.com", "production-replica", "REPLICA_SERVICE_ACCOUNT"]
       publisher = ["github-publisher@p-test.iam.gserviceaccount.com", "publish", "PUBLISH_SERVICE_ACCOUNT"]
     }
     error_message = "terraform, planner, deployer, replica and (where the registry lives) publisher accounts"
@@ -68,10 +68,10 @@ run "every_workflow_identity_exists_bound_to_one_github_environment" {
       terraform = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
       planner   = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production-plan"
       deployer  = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
-      replica   = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production"
+      replica   = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:production-replica"
       publisher = "principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/github/subject/repo:acme/maps-api:environment:publish"
     }
-    error_message = "each account trusts exactly one subject; the planner only the plan environment, the publisher only publish"
+    error_message = "each account trusts exactly one subject; the planner only the plan environment, the replica account only the replica environment, the publisher only publish"
   }
   assert {
     condition     = alltrue([for b in google_service_account_iam_member.wif : b.role == "roles/iam.workloadIdentityUser"])
@@ -83,7 +83,7 @@ run "github_environment_variables_name_what_each_environment_uses" {
   command = plan
 
   assert {
-    condition     = jsonencode({ for env, vars in output.github_environment_variables : env => sort(keys(vars)) }) == jsonencode({ production = ["DEPLOY_SERVICE_ACCOUNT", "REPLICA_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], production-plan = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], publish = ["PUBLISH_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"] })
+    condition     = jsonencode({ for env, vars in output.github_environment_variables : env => sort(keys(vars)) }) == jsonencode({ production = ["DEPLOY_SERVICE_ACCOUNT", "TERRAFORM_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], production-plan = ["PLAN_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], production-replica = ["REPLICA_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"], publish = ["PUBLISH_SERVICE_ACCOUNT", "WORKLOAD_IDENTITY_PROVIDER"] })
     error_message = "the vars.* each GitHub environment's jobs read"
   }
 }
@@ -122,12 +122,20 @@ run "deployer_and_replica_have_least_roles" {
   command = plan
 
   assert {
-    condition     = output.accounts.deployer.project_roles == tolist(["roles/container.developer"]) && output.accounts.deployer.state_role == null
-    error_message = "the deployer deploys to the cluster and reads no state"
+    condition     = output.accounts.deployer.project_roles == tolist(["projects/p-test/roles/mapsApiDeployer"]) && output.accounts.deployer.state_role == null
+    error_message = "the deployer holds only its custom role (the chart's kinds, the deploy program's needs) and reads no state"
   }
   assert {
-    condition     = output.accounts.replica.project_roles == tolist(["roles/bigquery.jobUser", "roles/container.clusterViewer", "roles/monitoring.metricWriter"])
+    condition     = output.accounts.replica.project_roles == tolist(["projects/p-test/roles/mapsApiClusterConnect", "roles/bigquery.jobUser", "roles/monitoring.metricWriter"])
     error_message = "project-wide the replica job runs jobs, writes its metric and reaches the cluster endpoint (no Kubernetes objects: RBAC); dataEditor is on its dataset only"
+  }
+  assert {
+    condition     = google_project_iam_custom_role.ci["connect"].permissions == toset(["container.clusters.connect", "container.clusters.get"])
+    error_message = "the cluster endpoint role: get the cluster's DNS endpoint and connect to it, nothing else"
+  }
+  assert {
+    condition     = contains(google_project_iam_custom_role.ci["deployer"].permissions, "container.roles.create") && contains(google_project_iam_custom_role.ci["deployer"].permissions, "container.roleBindings.create") && !anytrue([for p in google_project_iam_custom_role.ci["deployer"].permissions : startswith(p, "container.clusterRole") || endswith(p, ".escalate") || endswith(p, ".bind") || startswith(p, "container.pods.exec")])
+    error_message = "the deployer can create the chart's Role and RoleBinding, and nothing cluster-wide, no escalate/bind, no exec"
   }
 }
 
@@ -140,8 +148,8 @@ run "other_environments_have_no_publisher_and_accept_only_their_own_environments
   }
 
   assert {
-    condition     = !contains(keys(output.accounts), "publisher") && output.accepted_environments == tolist(["dev", "dev-plan"])
-    error_message = "dev's provider accepts dev and dev-plan only"
+    condition     = !contains(keys(output.accounts), "publisher") && output.accepted_environments == tolist(["dev", "dev-plan", "dev-replica"])
+    error_message = "dev's provider accepts dev, dev-plan and dev-replica only"
   }
 }
 
