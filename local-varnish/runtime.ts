@@ -11,7 +11,7 @@
  * host's would) and the host's uid (it reads and writes the caller's directories, mounted at the same paths), so
  * every path and address in the arguments means the same in both runtimes.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -96,14 +96,9 @@ export function varnishImage(progress: (line: string) => void = () => undefined)
 
 /** The host's varnishd version ("7.1.1"), or undefined when none is on PATH. */
 export function hostVarnishVersion(): string | undefined {
-  try {
-    const out = execFileSync('varnishd', ['-V'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return /varnish-(\d+\.\d+\.\d+)/.exec(out)?.[1];
-  } catch (error) {
-    // varnishd -V prints to stderr on some versions and exits 0; a missing binary is ENOENT.
-    const { stderr } = error as { stderr?: string };
-    return /varnish-(\d+\.\d+\.\d+)/.exec(stderr ?? '')?.[1];
-  }
+  // varnishd -V prints to standard error and exits 0 (7.1 and 7.7 alike); a missing binary prints nothing.
+  const { stdout = '', stderr = '' } = spawnSync('varnishd', ['-V'], { encoding: 'utf8' });
+  return /varnish-(\d+\.\d+\.\d+)/.exec(`${stdout}${stderr}`)?.[1];
 }
 
 async function dockerAnswers(): Promise<boolean> {

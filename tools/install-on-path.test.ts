@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hostVarnishVersion } from '../local-varnish/runtime.js';
 
 const repoRoot = join(import.meta.dirname, '..');
 const run = promisify(execFile);
@@ -191,5 +192,15 @@ describe('the system programs an install step takes from the distribution', () =
     await run('varnishtest', ['-q', vtc], {
       env: { HOME: home, PATH: `${join(tools, 'bin')}:${NORMAL_USER_PATH}` },
     });
+
+    // The local stack without Docker runs this machine's varnishd (local-varnish/runtime.ts) and finds it the same way.
+    const path = process.env.PATH;
+    process.env.PATH = `${join(tools, 'bin')}:${NORMAL_USER_PATH}`;
+    try {
+      const dpkgVersion = (await run('dpkg-query', ['-W', '-f', '${Version}', 'varnish'])).stdout;
+      expect(dpkgVersion.startsWith(hostVarnishVersion() ?? 'none')).toBe(true);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 });
