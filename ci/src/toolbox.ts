@@ -100,14 +100,24 @@ export async function deployer(source: Directory): Promise<Container> {
 }
 
 /** gcloud logged in with the pipeline's Workload Identity credentials (an external_account file, never a key). */
+/**
+ * gcloud's property auth/credential_file_override, as an environment variable: every gcloud command uses the mounted
+ * file, whatever its type — CI's Workload Identity external_account, a service account key, or the authorized_user
+ * file of `gcloud auth application-default login` on a laptop. (`gcloud auth login --cred-file` refuses the last:
+ * "Only external account or service account JSON credential file types are supported"; ci/test/gcloud-credentials.test.ts
+ * runs the real gcloud with both.)
+ */
+export const GCLOUD_CREDENTIALS_VARIABLE = 'CLOUDSDK_AUTH_CREDENTIAL_FILE_OVERRIDE';
+
+/** gcloud with the pipeline's credentials file (any type above; never stored in gcloud's configuration). */
 export function gcloud(credentials: Secret, project: string): Container {
   return dag
     .container()
     .from(pinned('gcloud'))
     .withMountedSecret(CREDENTIALS, credentials)
     .withEnvVariable('GOOGLE_APPLICATION_CREDENTIALS', CREDENTIALS)
-    .withEnvVariable('CLOUDSDK_CORE_PROJECT', project)
-    .withExec(['gcloud', 'auth', 'login', `--cred-file=${CREDENTIALS}`, '--quiet']);
+    .withEnvVariable(GCLOUD_CREDENTIALS_VARIABLE, CREDENTIALS)
+    .withEnvVariable('CLOUDSDK_CORE_PROJECT', project);
 }
 
 export function withGoogleCredentials(container: Container, credentials: Secret): Container {

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { IMAGES } from '../src/images.ts';
 import { Environment, PLACEHOLDER_HOST } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
-import { DNS_ENDPOINT_FORMAT, KUBECONFIG_SCRIPT, TOOLBOX_DOCKERFILE, TOOLS_DIR } from '../src/toolbox.ts';
+import {
+  DNS_ENDPOINT_FORMAT,
+  KUBECONFIG_SCRIPT,
+  TOOLBOX_DOCKERFILE,
+  TOOLS_DIR,
+  GCLOUD_CREDENTIALS_VARIABLE,
+} from '../src/toolbox.ts';
 import {
   FakeEngine,
   REPO_ROOT_ID,
@@ -732,6 +738,28 @@ describe('module functions as the engine sees them', () => {
         ),
       ).rejects.toThrow(/confirm-production/);
       expect(engine.chains).toHaveLength(0);
+    });
+
+    it('gives gcloud the credentials file through its override (any file type, a laptop user file too), never auth login', async () => {
+      const { chains } = await run((m) =>
+        m.deploy(Environment.staging, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('staging')),
+      );
+      const gcloudChains = chains.filter((c) =>
+        execs([c]).some((a) => a[0] === 'sh' && a[2]?.includes('gcloud')),
+      );
+      expect(gcloudChains.length).toBeGreaterThan(0);
+      for (const chain of gcloudChains) {
+        expect(calls([chain], 'withEnvVariable')).toContainEqual({
+          field: 'withEnvVariable',
+          args: { name: GCLOUD_CREDENTIALS_VARIABLE, value: '/run/secrets/gcp-credentials.json' },
+        });
+        expect(calls([chain], 'withMountedSecret').map((c) => c.args.path)).toContain(
+          '/run/secrets/gcp-credentials.json',
+        );
+      }
+      expect(execs(chains).filter((a) => a[0] === 'gcloud' && a[1] === 'auth' && a[2] === 'login')).toEqual(
+        [],
+      );
     });
 
     it('builds its kubeconfig for the DNS endpoint Terraform opens, without a CA (a replay with a stub gcloud)', async () => {
