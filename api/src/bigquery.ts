@@ -9,7 +9,14 @@ import { tilePartition } from './carto-partition.js';
 import { fromBigQueryError, notFound, queryTimeout, tooLarge } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
 import { formatTableRef, type TableInfo, type TableRef } from './table-id.js';
-import { planTileReads, type PlanSources, type StoredTile, type TilePlan } from './tile-plan.js';
+import {
+  metadataRowQuery,
+  sampleCap,
+  sampleQuery,
+  SAMPLE_MAX_ROWS,
+  type StoredTile,
+} from './partition-check.js';
+import { planTileReads, type PlanSources, type TilePlan } from './tile-plan.js';
 import { tracer } from './tracing.js';
 
 export type Row = Record<string, unknown>;
@@ -128,22 +135,21 @@ export class BigQueryReader {
   private readonly planSources: PlanSources = {
     metadataRow: async (table) => {
       const page = await this.firstPage('metadata', {
-        query: `SELECT data FROM \`${formatTableRef(table.ref)}\` WHERE carto_partition IS NULL AND z = -1 LIMIT 1`,
+        query: metadataRowQuery(formatTableRef(table.ref)),
         location: table.location,
       });
       const data = page.rows[0]?.data;
       return Buffer.isBuffer(data) ? data : null;
     },
-    storedTiles: async (table, count) => {
-      const [rows] = await this.call('metadata', () =>
-        this.tableHandle(table).getRows({
-          maxResults: count,
-          autoPaginate: false,
-          selectedFields: 'z,x,y,carto_partition',
-          wrapIntegers: EXACT_INTEGERS,
-        }),
+    sampleTiles: async (table) => {
+      const cap = Math.min(sampleCap(table.numRows), Number(this.config.MAXIMUM_BYTES_BILLED));
+      const { rows } = await this.firstPage(
+        'metadata',
+        { ...sampleQuery(formatTableRef(table.ref)), location: table.location },
+        SAMPLE_MAX_ROWS,
+        String(cap),
       );
-      return (rows as Row[]).map((row) => ({
+      return rows.map((row) => ({
         z: Number(row.z),
         x: Number(row.x),
         y: Number(row.y),

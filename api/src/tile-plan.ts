@@ -1,8 +1,11 @@
 // How tiles of one tileset version are read: pruned to the tile's CARTO partition when the tileset's metadata describes
-// its partitions and the stored rows agree, otherwise the plain z/x/y query (correct, but BigQuery estimates it over
-// every partition, so a big tileset may exceed the bytes-billed cap: a 413, never a wrong 204).
+// its partitions and a sample of stored rows agrees (partition-check.ts), otherwise the plain z/x/y query (correct, but
+// BigQuery estimates it over every partition, so a big tileset may exceed the bytes-billed cap: a 413, never a wrong
+// 204).
 import type { TableInfo } from './table-id.js';
-import { parseJson, readPartitionScheme, tilePartition, type PartitionScheme } from './carto-partition.js';
+import { parseJson, readPartitionScheme, type PartitionScheme } from './carto-partition.js';
+import { HttpError } from './errors.js';
+import { checkSample, type StoredTile } from './partition-check.js';
 
 export type TilePlan =
   | { pruned: true; scheme: PartitionScheme; maximumBytesBilled: string }
@@ -14,19 +17,12 @@ export type TilePlan =
       schemeUnusable: boolean;
     };
 
-export interface StoredTile {
-  z: number;
-  x: number;
-  y: number;
-  carto_partition: number | null;
-}
-
 /** What planning reads from BigQuery, once per table version. */
 export interface PlanSources {
   /** `data` of the z = -1 metadata row (CARTO keeps it in the NULL partition), or null. */
   metadataRow(table: TableInfo): Promise<Buffer | null>;
-  /** The first stored rows, listed for free (tabledata.list). */
-  storedTiles(table: TableInfo, count: number): Promise<StoredTile[]>;
+  /** The sample of stored rows (partition-check.ts), by one capped query. */
+  sampleTiles(table: TableInfo): Promise<StoredTile[]>;
   /** Logical bytes of the table's largest partition, when BigQuery tells (INFORMATION_SCHEMA.PARTITIONS). */
   largestPartitionBytes(table: TableInfo): Promise<number | undefined>;
 }
@@ -34,7 +30,6 @@ export interface PlanSources {
 const MIB = 1024 * 1024;
 /** BigQuery bills at least 10 MiB per query: a lower cap would refuse every query. */
 const MINIMUM_CAP = 10 * MIB;
-const CHECKED_TILES = 1000;
 
 /** A cap just above the largest partition: 10% headroom, whole MiB, never below the minimum bill nor above `limit`. */
 export function capAbove(largestPartitionBytes: number, limit: string): string {
@@ -60,16 +55,16 @@ export async function planTileReads(
   const reading = readPartitionScheme(parseJson(row.toString('utf8')));
   if (!reading.ok) return unpruned(reading.problem);
   const { scheme } = reading;
-  const tiles = (await sources.storedTiles(table, CHECKED_TILES)).filter((tile) => tile.z >= 0);
-  if (tiles.length === 0) return unpruned('no stored tile to check the partition scheme against');
-  for (const tile of tiles) {
-    const expected = tilePartition(scheme, tile.z, tile.x, tile.y);
-    if (expected !== tile.carto_partition) {
-      return unpruned(
-        `stored tile ${tile.z}/${tile.x}/${tile.y} is in partition ${tile.carto_partition}, the scheme says ${expected}`,
-      );
-    }
+  let tiles: StoredTile[];
+  try {
+    tiles = await sources.sampleTiles(table);
+  } catch (error) {
+    if (error instanceof HttpError && error.code === 'QUERY_TOO_EXPENSIVE')
+      return unpruned('the sample query that checks stored partitions was refused over its bytes-billed cap');
+    throw error;
   }
+  const check = checkSample(scheme, tiles);
+  if (!check.ok) return unpruned(check.problem);
   const largest = await sources.largestPartitionBytes(table);
   return {
     pruned: true,

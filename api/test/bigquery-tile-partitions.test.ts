@@ -15,7 +15,8 @@ import {
   type BigQueryStandIn,
   type Emulator,
 } from '@maps-api/emulator';
-import { readPartitionScheme, type PartitionScheme } from '../src/carto-partition.js';
+import { readPartitionScheme, tilePartition, type PartitionScheme } from '../src/carto-partition.js';
+import { sampleCap, sampleQuery } from '../src/partition-check.js';
 import { startApi, type ApiProcess } from './harness.js';
 
 function readScheme(metadata: unknown): PartitionScheme {
@@ -29,6 +30,7 @@ const WRONG_PARTITIONS = 'carto-demo-data.demo_tilesets.buildings_wrong_partitio
 const STRING_SCHEME = 'carto-demo-data.demo_tilesets.buildings_string_scheme';
 const MALFORMED_SCHEME = 'carto-demo-data.demo_tilesets.buildings_malformed_scheme';
 const MALFORMED = { version: 1, partitions: 3999, zmin: 0, zmax: 15 }; // no box
+const WRONG_LATE = 'carto-demo-data.demo_tilesets.buildings_wrong_after_1000_rows';
 const LARGEST_PARTITION = 12 * MIB;
 
 let emulator: Emulator;
@@ -76,6 +78,20 @@ beforeAll(async () => {
     TILESET_SCHEMA,
     withMetadata((tileJson) => ({ ...tileJson, carto_partition: MALFORMED })),
   );
+  // 1,000 rows that agree with the scheme (tiles outside its box, partition 0) listed first, then the sample whose
+  // max-zoom tiles sit one partition off: a check of the first 1,000 listed rows sees nothing wrong.
+  const scheme = readScheme(JSON.parse(sampleTileRows()[0]!.data.toString('utf8')));
+  const agreeing = Array.from({ length: 1000 }, (_, x) => ({
+    z: 10,
+    x,
+    y: 0,
+    data: rows[1]!.data,
+    carto_partition: tilePartition(scheme, 10, x, 0),
+  }));
+  await createTable(client, WRONG_LATE, TILESET_SCHEMA, [
+    ...agreeing,
+    ...rows.map((row) => (row.z === 15 ? { ...row, carto_partition: row.carto_partition! + 1 } : row)),
+  ]);
   standIn = await startBigQueryStandIn(emulator.host);
   const big = {
     numBytes: 40 * 1024 * MIB,
@@ -85,7 +101,14 @@ beforeAll(async () => {
   standIn.declare(SAMPLE_TILESET, big);
   api = await startApi({
     BIGQUERY_EMULATOR_HOST: standIn.host,
-    SERVED_TABLES: [SAMPLE_TILESET, NO_METADATA, WRONG_PARTITIONS, STRING_SCHEME, MALFORMED_SCHEME].join(','),
+    SERVED_TABLES: [
+      SAMPLE_TILESET,
+      NO_METADATA,
+      WRONG_PARTITIONS,
+      STRING_SCHEME,
+      MALFORMED_SCHEME,
+      WRONG_LATE,
+    ].join(','),
   });
 });
 afterAll(async () => {
@@ -104,6 +127,7 @@ const schemeErrors = (id: string) =>
   api.logs
     .map((line) => JSON.parse(line) as { level: number; table?: string; found?: string; msg: string })
     .filter((entry) => entry.level >= 50 && entry.table === id);
+const sampleQueries = (id: string) => standIn.queries.filter((q) => q.sql === sampleQuery(id).query);
 const tileQueries = (id: string) =>
   standIn.queries.filter((q) => q.sql.startsWith(`SELECT data FROM \`${id}\``) && !q.sql.includes('z = -1'));
 
@@ -151,12 +175,8 @@ describe('partition-pruned tile reads', () => {
       const res = await tile(WRONG_PARTITIONS, row.z, row.x, row.y);
       expect(res.status, `${row.z}/${row.x}/${row.y}`).toBe(200);
     }
-    // the stored rows were listed to check the scheme, and contradicted it
-    expect(standIn.requests).toContainEqual(
-      expect.stringMatching(
-        /^GET \/projects\/[^/]+\/datasets\/demo_tilesets\/tables\/buildings_wrong_partitions\/data\?/,
-      ),
-    );
+    // a sample of the stored rows was queried to check the scheme, and contradicted it
+    expect(sampleQueries(WRONG_PARTITIONS)).toHaveLength(1);
     for (const query of tileQueries(WRONG_PARTITIONS)) expect(query.sql).not.toContain('carto_partition');
   });
 
@@ -200,5 +220,19 @@ describe('partition-pruned tile reads', () => {
     expect(schemeErrors(NO_METADATA)[0]?.found).toMatch(/no metadata row/);
     expect(schemeErrors(WRONG_PARTITIONS)[0]?.found).toMatch(/the scheme says/);
     expect(await unusableGauge(SAMPLE_TILESET)).toBe('0');
+  });
+
+  it('checks the scheme on a sample across zooms and partitions, not the first rows listed: never a wrong 204', async () => {
+    const row = sampleTileRows().find((r) => r.z === 15)!;
+    const res = await tile(WRONG_LATE, row.z, row.x, row.y);
+    expect(res.status).toBe(200);
+    expect(tileQueries(WRONG_LATE).at(-1)?.sql).not.toContain('carto_partition');
+    expect(schemeErrors(WRONG_LATE)[0]?.found).toMatch(/sampled tiles are in another partition/);
+  });
+
+  it('samples with one query capped at four INT64 columns of every row (+10%), accepted on a 40 GiB tileset', async () => {
+    const [sample] = sampleQueries(SAMPLE_TILESET);
+    expect(sample).toMatchObject({ refused: false, maximumBytesBilled: String(sampleCap(4_000_000)) });
+    expect(sample!.estimatedBytes).toBe(4_000_000 * 32);
   });
 });

@@ -24,7 +24,8 @@ const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest
 defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3;
   --settle-ms ${DEFAULT_SETTLE_MS} (the API's table-metadata cache + 1 s: the wait before the ban)
 exit codes: 0 done (copied, verified, rolled back, planned), 1 error, 2 usage, 3 already up to date,
-  4 verification failed, 5 (--verify-only) the recorded source instant has left time travel: refresh instead`;
+  4 verification failed, 5 (--verify-only) the recorded source instant has left time travel: refresh instead,
+  6 not servable: stored carto_partition values disagree with the partition scheme (or it is unreadable)`;
 
 interface ReplicaDefaults {
   source: string;
@@ -112,6 +113,8 @@ function printHuman(report: Report): void {
     console.log(`  ${job.kind} job ${job.id}${job.attached ? ' (attached)' : ''}`);
   for (const difference of report.verification?.schemaDifferences ?? [])
     console.log(`  schema: ${difference}`);
+  if (report.partitionCheck && !report.partitionCheck.ok)
+    console.log(`  partitions: ${report.partitionCheck.problem}`);
   if (report.freshness) {
     const { ok, error, value } = report.freshness;
     console.log(`  freshness ${ok ? `written: ${value}` : `NOT written: ${error}`}`);

@@ -5,6 +5,7 @@ import { banTable, type BanResult } from './ban.js';
 import { runCopyJob, type JobRecord, type Log } from './jobs.js';
 import { replicaDescription, replicaLabels } from './labels.js';
 import { createDataset, labelTable, requireTable, tableHandle } from './metadata.js';
+import { checkPartitions, type PartitionCheck } from './partitions.js';
 import { describe, type Plan, type Step } from './plan.js';
 import type { Clock } from './read-instant.js';
 import { schemaDifferences } from './schema.js';
@@ -23,10 +24,11 @@ export interface Execution {
   steps: string[];
   jobs: JobRecord[];
   verification?: Verification;
+  partitionCheck?: PartitionCheck;
   prunedVersions?: string[];
   ban?: BanResult;
-  /** Set when a step stopped the run on purpose (a failed verification). */
-  stoppedBy?: Extract<Step, { kind: 'verify' }>;
+  /** Set when a step stopped the run on purpose (a failed verification, a copy the API could not serve pruned). */
+  stoppedBy?: Extract<Step, { kind: 'verify' | 'check-partitions' }>;
 }
 
 export async function execute(plan: Plan, ctx: Context): Promise<Execution> {
@@ -59,6 +61,22 @@ async function run(step: Step, ctx: Context, execution: Execution): Promise<void
         step.location,
       );
       if (!execution.verification.ok) execution.stoppedBy = step;
+      return;
+    }
+    case 'check-partitions': {
+      const copied = await requireTable(bigquery, step.table, 'copied');
+      execution.partitionCheck = await checkPartitions(
+        bigquery,
+        step.table,
+        Number(copied.numRows),
+        step.location,
+      );
+      ctx.log(
+        execution.partitionCheck.ok
+          ? `partitions: ${execution.partitionCheck.checked} sampled tiles over ${execution.partitionCheck.zooms} zooms and ${execution.partitionCheck.partitions} partitions agree with the ${execution.partitionCheck.form} scheme`
+          : `partitions: ${execution.partitionCheck.problem}`,
+      );
+      if (!execution.partitionCheck.ok) execution.stoppedBy = step;
       return;
     }
     case 'switch': {

@@ -15,6 +15,11 @@ export const ExitCode = {
    * so no honest comparison exists (refresh instead).
    */
   NOT_VERIFIABLE: 5,
+  /**
+   * The copy equals its source but the API could not serve it pruned: its partition scheme is missing or not
+   * understood, or stored rows' carto_partition disagree with it. Not published (no labels, no switch).
+   */
+  NOT_SERVABLE: 6,
 } as const;
 
 export type Outcome =
@@ -25,6 +30,7 @@ export type Outcome =
   | 'rolled-back'
   | 'planned'
   | 'not-verifiable'
+  | 'not-servable'
   | 'error';
 
 export function exitCodeOf(outcome: Outcome): number {
@@ -40,6 +46,8 @@ export function exitCodeOf(outcome: Outcome): number {
       return ExitCode.VERIFICATION_FAILED;
     case 'not-verifiable':
       return ExitCode.NOT_VERIFIABLE;
+    case 'not-servable':
+      return ExitCode.NOT_SERVABLE;
     case 'error':
       return ExitCode.ERROR;
   }

@@ -91,7 +91,7 @@ export function verificationCap(estimate: number, tables: number): number {
   return Math.max(Math.ceil(estimate * 1.1), tables * MIN_BILLED_PER_TABLE);
 }
 
-async function dryRunBytes(
+export async function dryRunBytes(
   bigquery: BigQuery,
   query: string,
   params: Record<string, Date>,

@@ -23,6 +23,8 @@ export type Step =
       source: { table: TableRef; asOf: number; schema: TableField[] };
       location: string;
     }
+  /** The copy's stored carto_partition values follow its scheme: the API can serve it pruned (partitions.ts). */
+  | { kind: 'check-partitions'; table: TableRef; location: string }
   /** A verified copy of a version onto the stable name (refresh: `switch`, rollback: `rollback`). */
   | { kind: 'switch'; request: CopyRequest & { kind: 'switch' | 'rollback' } }
   | { kind: 'prune'; stable: TableRef; keep: number; current: string }
@@ -61,6 +63,11 @@ export function describe(step: Step): string {
     }
     case 'verify':
       return `verify ${formatRef(step.table)} against ${formatRef(step.source.table)} as of ${iso(step.source.asOf)}`;
+    case 'check-partitions':
+      return (
+        `check that ${formatRef(step.table)}'s stored carto_partition values follow its partition scheme ` +
+        '(one capped query sampled across zooms and partitions)'
+      );
     case 'switch':
       return `${step.request.kind} ${formatRef(step.request.destination)} to ${step.request.source.tableId} (copy, ${step.request.writeDisposition})`;
     case 'prune':

@@ -37,6 +37,29 @@ function isUpToDate(stable: TableInfo | undefined, source: TableInfo, snapshot: 
   );
 }
 
+/** A CARTO tileset (a carto_partition column): the API serves it pruned only if its partitions check out. */
+function partitionCheckSteps(source: TableInfo, table: TableInfo['ref'], location: string): Step[] {
+  return source.schema.some((field) => field.name === 'carto_partition')
+    ? [{ kind: 'check-partitions', table, location }]
+    : [];
+}
+
+/** The outcome of a run a step stopped on purpose: the copy differs, or the API could not serve it pruned. */
+function stopped(execution: Execution, target: string, notSwitched: string) {
+  if (execution.stoppedBy?.kind === 'check-partitions') {
+    return {
+      outcome: 'not-servable' as const,
+      message:
+        `${target} is not servable pruned: ${execution.partitionCheck!.problem}. Not published${notSwitched}; ` +
+        'every tile miss on it would be estimated over the whole table (413 on a big one)',
+    };
+  }
+  return {
+    outcome: 'verification-failed' as const,
+    message: `${target} differs from the source (${execution.verification!.mismatches.join(', ')})${notSwitched}`,
+  };
+}
+
 function stateOf(table: TableInfo | undefined): string {
   return table?.labels[LABEL.copiedAt] ?? 'none';
 }
@@ -125,6 +148,7 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
         source: { table: options.source, asOf: readTime, schema: source.schema },
         location,
       },
+      ...partitionCheckSteps(source, target, location),
     );
     if (version) plan.push({ kind: 'label', table: target, facts });
   }
@@ -162,15 +186,21 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
   }
 
   const execution = await execute(plan, ctx);
-  const { steps, jobs, verification, prunedVersions, ban } = execution;
-  const done = { ...report, ...times, version, steps, jobs, verification, prunedVersions, ban };
+  const { steps, jobs, verification, partitionCheck, prunedVersions, ban } = execution;
+  const done = {
+    ...report,
+    ...times,
+    version,
+    steps,
+    jobs,
+    verification,
+    partitionCheck,
+    prunedVersions,
+    ban,
+  };
   if (execution.stoppedBy) {
     const where = version ? `; ${report.destination} was not switched` : '';
-    return finish({
-      ...done,
-      outcome: 'verification-failed',
-      message: `${formatRef(target)} differs from the source (${verification!.mismatches.join(', ')})${where}`,
-    });
+    return finish({ ...done, ...stopped(execution, formatRef(target), where) });
   }
   const failure = banFailure(execution);
   return finish({
@@ -279,6 +309,7 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
       source: { table: options.source, asOf: readTime, schema: source.schema },
       location: source.location,
     },
+    ...partitionCheckSteps(source, options.destination, source.location),
   ];
   if (options.dryRun) {
     const estimate = await estimateBytes(
@@ -295,16 +326,20 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
       message: 'dry run: nothing queried',
     });
   }
-  const { steps, verification } = await execute(plan, ctx);
+  const execution = await execute(plan, ctx);
+  const { steps, verification, partitionCheck } = execution;
   return finish({
     ...report,
     ...times,
     steps,
     verification,
-    outcome: verification!.ok ? 'verified' : 'verification-failed',
-    message: verification!.ok
-      ? `${report.destination} equals the source as of ${iso(readTime)}`
-      : `${report.destination} differs from the source (${verification!.mismatches.join(', ')})`,
+    partitionCheck,
+    ...(execution.stoppedBy
+      ? stopped(execution, report.destination, '')
+      : {
+          outcome: 'verified' as const,
+          message: `${report.destination} equals the source as of ${iso(readTime)}${partitionCheck ? ', servable pruned' : ''}`,
+        }),
   });
 }
 

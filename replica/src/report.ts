@@ -3,6 +3,7 @@ import { exitCodeOf, type Outcome } from './exit-codes.js';
 import type { FreshnessResult } from './freshness.js';
 import type { JobRecord } from './jobs.js';
 import type { Action, Mode } from './options.js';
+import type { PartitionCheck } from './partitions.js';
 import type { Verification } from './verify.js';
 
 export interface Report {
@@ -21,6 +22,8 @@ export interface Report {
   version?: string;
   jobs: JobRecord[];
   verification?: Verification;
+  /** Whether the API can serve the copy pruned (its partition scheme and a sample of stored rows agree). */
+  partitionCheck?: PartitionCheck;
   prunedVersions?: string[];
   /** --dry-run: what a real run would do (plan.ts, one line per step). */
   plan?: string[];

@@ -237,8 +237,8 @@ describe('replicate (overwrite mode)', () => {
       expect(ran.outcome).toBe('copied');
       expect(planned.plan?.map((step) => step.split(' ')[0])).toEqual(
         mode === 'versioned'
-          ? ['create', 'copy', 'verify', 'label', 'switch', 'keep', 'label', 'after']
-          : ['create', 'copy', 'verify', 'label', 'after'],
+          ? ['create', 'copy', 'verify', 'check', 'label', 'switch', 'keep', 'label', 'after']
+          : ['create', 'copy', 'verify', 'check', 'label', 'after'],
       );
       expect(ran.steps).toEqual(planned.plan);
     }
@@ -394,7 +394,7 @@ describe('replicate (versioned mode)', () => {
     await expect(replicate({ ...options, action: 'rollback' }, stack.context())).rejects.toThrow(
       /no version older than/,
     );
-  });
+  }, 180_000); // four runs of the tool
 
   it('does not switch the stable table when the new version fails verification', async () => {
     const options = { ...(await withSource('badversion')), mode: 'versioned' as const };
@@ -412,5 +412,33 @@ describe('replicate (versioned mode)', () => {
     expect(report.message).toContain('was not switched');
     expect(await rowCount(stack, stable)).toBe(6);
     expect((await tableMetadata(stack, stable)).labels[LABEL.version]).toBe(first.version);
+  });
+
+  it('refuses to publish a copy whose stored carto_partition values disagree with its scheme (exit 6)', async () => {
+    const options = { ...caseOptions('unservable'), mode: 'versioned' as const };
+    const rows = tileRows(6).map((row) =>
+      Number(row.z) >= 0 ? { ...row, carto_partition: Number(row.carto_partition) + 1 } : row,
+    );
+    await createSource(stack, formatRef(options.source), rows);
+    const report = await replicate(options, stack.context());
+    expect(report.outcome).toBe('not-servable');
+    expect(report.exitCode).toBe(ExitCode.NOT_SERVABLE);
+    expect(report.verification?.ok).toBe(true); // an exact copy of a source the API could not serve pruned
+    expect(report.partitionCheck).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/5 of 5 sampled tiles/),
+    });
+    expect(report.message).toMatch(/is not servable pruned: .* Not published; .* was not switched/);
+    expect(report.steps?.at(-1)).toMatch(/^check that .* carto_partition values follow its partition scheme/);
+    const [version] = await stack.client().dataset('replica_unservable').table(report.version!).getMetadata();
+    expect(version.labels ?? {}).toEqual({});
+    const [stable] = await stack.client().dataset('replica_unservable').table('osm_buildings').exists();
+    expect(stable).toBe(false);
+  });
+
+  it('publishes a copy whose partitions agree, saying which form its scheme has', async () => {
+    const report = await replicate(await withSource('servable'), stack.context());
+    expect(report.outcome).toBe('copied');
+    expect(report.partitionCheck).toMatchObject({ ok: true, form: 'object', checked: 5 });
   });
 });
