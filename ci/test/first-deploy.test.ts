@@ -102,6 +102,16 @@ describe('docs/infrastructure.md: the first deploy from empty projects', () => {
     }
   });
 
+  it('offers no manual route whose role nobody is granted (impersonating a CI account needs Token Creator)', () => {
+    const tokenCreatorGranted = /roles\/iam\.serviceAccountTokenCreator/.test(
+      ['terraform/bootstrap/main.tf', 'terraform/modules/github-oidc/main.tf'].map(read).join('\n'),
+    );
+    const offered = ['docs/infrastructure.md', 'terraform/README.md', 'terraform/bootstrap/README.md']
+      .map(read)
+      .join('\n');
+    if (!tokenCreatorGranted) expect(offered).not.toMatch(/impersonate[-_]service[-_]account/);
+  });
+
   describe('waits for what the code needs', () => {
     it('registry after bootstrap: terraform/shared grants only accounts terraform/bootstrap creates', () => {
       const shared = read('terraform/shared/main.tf');

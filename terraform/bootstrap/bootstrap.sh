@@ -12,10 +12,27 @@ fail() {
   exit 1
 }
 
-repository=${GITHUB_REPOSITORY:?set GITHUB_REPOSITORY=OWNER/NAME (the repository whose workflows deploy)}
-bucket=$(sed -n 's/^state_bucket *= *"\(.*\)"/\1/p' terraform.tfvars)
-state_project=$(sed -n 's/^state_project *= *"\(.*\)"/\1/p' terraform.tfvars)
-projects=$(sed -n 's/^ *[a-z]* *= *"\(maps-api-[a-z-]*\)"$/\1/p' terraform.tfvars | sort -u)
+for tool in gcloud gh terraform; do
+  command -v "$tool" >/dev/null || fail "$tool is not on PATH (devbox shell has all three)"
+done
+repository=${GITHUB_REPOSITORY:-}
+[[ $repository =~ ^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$ ]] ||
+  fail "set GITHUB_REPOSITORY=OWNER/NAME (the repository whose workflows deploy), got '$repository'"
+
+# The projects are whatever terraform.tfvars names (environments.json's gcpProject; a test keeps them equal): any id
+# Google accepts, each checked here before anything is changed.
+setting() { sed -n "s/^$1 *= *\"\(.*\)\"\$/\1/p" terraform.tfvars; }
+bucket=$(setting state_bucket)
+state_project=$(setting state_project)
+projects=$(awk '/^environment_projects *= *\{/ { inside = 1; next } inside && /^\}/ { inside = 0 }
+  inside { if (match($0, /"[^"]*"/)) print substr($0, RSTART + 1, RLENGTH - 2) }' terraform.tfvars | sort -u)
+[ -n "$bucket" ] || fail "terraform.tfvars has no state_bucket"
+[ "$(echo "$projects" | grep -c .)" -eq 3 ] ||
+  fail "terraform.tfvars environment_projects must name three projects (dev, staging, production), found: $projects"
+for project in $projects $state_project; do
+  # Google's rule for project ids: 6-30 characters, lower-case letters, digits and hyphens, a letter first.
+  [[ $project =~ ^[a-z][a-z0-9-]{4,28}[a-z0-9]$ ]] || fail "'$project' (terraform.tfvars) is not a valid project id"
+done
 
 # Any gcloud failure other than "bucket not found" stops here: never mistake "not logged in" for "no bucket yet".
 gcloud auth print-access-token >/dev/null 2>&1 || fail "gcloud is not logged in: run gcloud auth login"
@@ -28,6 +45,13 @@ gcloud auth application-default set-quota-project "$state_project" >/dev/null 2>
 ids=$(gh api "repos/$repository" --jq '"\(.id) \(.owner.id)"') || fail "gh api repos/$repository failed (gh auth login?)"
 read -r repository_id owner_id <<<"$ids"
 export TF_VAR_github="{repository=\"$repository\", repository_id=\"$repository_id\", repository_owner_id=\"$owner_id\"}"
+
+# Each project must exist and be readable by this account before anything is created in any of them.
+for project in $projects $state_project; do
+  found=$(gcloud projects describe "$project" --format='value(lifecycleState)' 2>&1) ||
+    fail "cannot use project $project: $found"
+  [ "$found" = ACTIVE ] || fail "project $project is $found, not ACTIVE"
+done
 
 # Terraform itself needs these two to enable the rest (a fresh project has neither).
 for project in $projects; do

@@ -29,9 +29,15 @@ type Gcloud = {
   bucket: 'exists' | 'missing' | 'denied';
   /** terraform/shared already has state (the registry was created by an earlier run). */
   sharedState?: boolean;
+  /** What `gcloud projects describe` says of a project (default: ACTIVE). */
+  project?: (id: string) => 'ACTIVE' | 'DELETE_REQUESTED' | 'denied';
 };
 
-function runBootstrap(gcloud: Gcloud, env: Record<string, string> = { GITHUB_REPOSITORY: 'acme/maps-api' }) {
+function runBootstrap(
+  gcloud: Gcloud,
+  env: Record<string, string> = { GITHUB_REPOSITORY: 'acme/maps-api' },
+  tfvars = readFileSync(join(bootstrapDir, 'terraform.tfvars'), 'utf8'),
+) {
   const dir = mkdtempSync(join(tmpdir(), 'maps-bootstrap-'));
   dirs.push(dir);
   const bin = join(dir, 'bin');
@@ -39,7 +45,14 @@ function runBootstrap(gcloud: Gcloud, env: Record<string, string> = { GITHUB_REP
   mkdirSync(bin);
   mkdirSync(root);
   copyFileSync(join(bootstrapDir, 'bootstrap.sh'), join(root, 'bootstrap.sh'));
-  copyFileSync(join(bootstrapDir, 'terraform.tfvars'), join(root, 'terraform.tfvars'));
+  writeFileSync(join(root, 'terraform.tfvars'), tfvars);
+  const projectAnswers = [...tfvars.matchAll(/"([a-z][a-z0-9-]+)"/g)].map((m) => m[1]!);
+  const describe = (id: string) =>
+    ({
+      ACTIVE: 'echo ACTIVE',
+      DELETE_REQUESTED: 'echo DELETE_REQUESTED',
+      denied: `echo "ERROR: (gcloud.projects.describe) [me@acme.org] does not have permission to access projects instance [${id}] (or it may not exist)" >&2; exit 1`,
+    })[gcloud.project?.(id) ?? 'ACTIVE'];
   const log = join(dir, 'calls.log');
   const tool = (name: string, body: string) => {
     writeFileSync(join(bin, name), `#!/usr/bin/env bash\necho "${name} $*" >> ${log}\n${body}\n`);
@@ -50,6 +63,7 @@ function runBootstrap(gcloud: Gcloud, env: Record<string, string> = { GITHUB_REP
     `case "$*" in
   "auth print-access-token") ${gcloud.loggedIn ? 'echo token' : 'echo "ERROR: (gcloud.auth.print-access-token) You do not currently have an active account selected." >&2; exit 1'} ;;
   "auth application-default print-access-token") ${gcloud.adc ? 'echo token' : 'exit 1'} ;;
+${projectAnswers.map((id) => `  "projects describe ${id} --format=value(lifecycleState)") ${describe(id)} ;;`).join('\n')}
   "storage buckets describe"*) ${
     {
       exists: 'echo maps-api-tfstate',
@@ -136,6 +150,59 @@ describe('terraform/bootstrap/bootstrap.sh', () => {
     expect(run.calls).toContain(
       'TF_VAR_github={repository="acme/maps-api", repository_id="123456789", repository_owner_id="987654"}',
     );
+  });
+
+  it('accepts any project ids terraform.tfvars names (not only maps-api-*), and checks each before changing anything', () => {
+    const tfvars = [
+      'environment_projects = {',
+      '  dev        = "acme-geo-dev"',
+      '  staging    = "geo-staging-2"',
+      '  production = "prod-maps"',
+      '}',
+      'state_project  = "prod-maps"',
+      'state_bucket   = "acme-tfstate"',
+      '',
+    ].join('\n');
+    const run = runBootstrap({ loggedIn: true, adc: true, bucket: 'missing' }, undefined, tfvars);
+    expect(run.code, run.stderr).toBe(0);
+    for (const project of ['acme-geo-dev', 'geo-staging-2', 'prod-maps']) {
+      expect(run.calls).toContain(`gcloud projects describe ${project} --format=value(lifecycleState)`);
+      expect(run.calls).toContain(
+        `gcloud services enable serviceusage.googleapis.com cloudresourcemanager.googleapis.com --project ${project}`,
+      );
+    }
+    expect(run.calls).toContain('gcloud auth application-default set-quota-project prod-maps');
+  });
+
+  it('stops on a project it cannot use (no access, being deleted) or an id Google would refuse, before any change', () => {
+    const denied = runBootstrap({
+      loggedIn: true,
+      adc: true,
+      bucket: 'missing',
+      project: (id) => (id === 'maps-api-staging' ? 'denied' : 'ACTIVE'),
+    });
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toMatch(/cannot use project maps-api-staging: .*does not have permission/);
+    const deleting = runBootstrap({
+      loggedIn: true,
+      adc: true,
+      bucket: 'missing',
+      project: (id) => (id === 'maps-api-dev' ? 'DELETE_REQUESTED' : 'ACTIVE'),
+    });
+    expect(deleting.stderr).toContain('project maps-api-dev is DELETE_REQUESTED, not ACTIVE');
+    const invalid = runBootstrap(
+      { loggedIn: true, adc: true, bucket: 'missing' },
+      undefined,
+      readFileSync(join(bootstrapDir, 'terraform.tfvars'), 'utf8').replace(
+        '"maps-api-dev"',
+        '"Maps_API_dev"',
+      ),
+    );
+    expect(invalid.stderr).toContain("'Maps_API_dev' (terraform.tfvars) is not a valid project id");
+    for (const run of [denied, deleting, invalid]) {
+      expect(run.terraformCalls).toEqual([]);
+      expect(run.calls.filter((c) => c.startsWith('gcloud services enable'))).toEqual([]);
+    }
   });
 
   it('later runs: plain init and apply against the existing bucket; the registry is left to CI once it has state', () => {
