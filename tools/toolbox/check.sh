@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves the toolbox image (tools/toolbox/build.sh) holds every tool: in a container from it, over this checkout
 # (read-only), `./dev test`'s install checks find every step done and do no work. Fails naming each file a step
-# wrote (under the tools dir, /usr, /etc, /var/lib/dpkg) and each step that took longer than a check should.
+# wrote (under the tools dir, /usr, /etc, /var/lib/dpkg); without a network, a step that tried to download fails too.
 # 51-docker is not among them: it starts the engine wherever the suite runs (`# at start:`), a service, not a tool.
 set -euo pipefail
 usage="Usage: tools/toolbox/check.sh
@@ -24,9 +24,7 @@ docker run --rm --network none -v "$repo:/repo:ro" -w /repo "$image" bash -c '
   steps=$(grep -L "^# at start:" tools/install.d/*.sh | sed "s|.*/||; s|\.sh$||")
   tools/install.sh $steps | tee /tmp/install.log
   changed=$(find "$MAPS_TOOLS_DIR" /usr /etc /var/lib/dpkg -xdev -newer /tmp/before 2>/dev/null | grep -v "/__pycache__" || true)
-  slow=$(sed -n "s/^    done in \([0-9]*\)s$/\1/p" /tmp/install.log | awk "\$1 > 2" | wc -l)
   if [ -n "$changed" ]; then echo "install checks wrote:"; echo "$changed" | head -40; exit 1; fi
-  if [ "$slow" -gt 0 ]; then echo "$slow step(s) took more than 2 s: they did work"; exit 1; fi
   echo "    every step found its tool: nothing written"
 '
 echo "    container start to last check: $(( ($(date +%s%N) - started) / 1000000 )) ms"
