@@ -16,6 +16,8 @@ export interface StackOptions {
   emulatorPort?: number;
   watch?: boolean;
   apiEnv?: Record<string, string>;
+  /** Puts something in front of the emulator for the API processes (a test's BigQuery front): its REST root. */
+  frontOfEmulator?: (emulatorHost: string) => Promise<string>;
   onLog?: (line: string) => void;
   progress?: (step: string) => void;
 }
@@ -38,7 +40,8 @@ export async function startNativeStack(options: StackOptions): Promise<NativeSta
   const apis: ApiProcess[] = [];
   let varnish: RunningVarnish | undefined;
   const workDir = mkdtempSync(join(tmpdir(), 'maps-varnish-'));
-  const env = { BIGQUERY_EMULATOR_HOST: emulator.host, LOG_LEVEL: 'warn', ...options.apiEnv };
+  const bigquery = options.frontOfEmulator ? await options.frontOfEmulator(emulator.host) : emulator.host;
+  const env = { BIGQUERY_EMULATOR_HOST: bigquery, LOG_LEVEL: 'warn', ...options.apiEnv };
   const launch = (i: number, port: number) =>
     startApi({ env, port, watch: options.watch, onLog: options.onLog });
   try {

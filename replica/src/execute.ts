@@ -8,7 +8,7 @@ import { createDataset, labelTable, requireTable, tableHandle } from './metadata
 import { checkPartitions, type PartitionCheck } from './partitions.js';
 import { describe, type Plan, type Step } from './plan.js';
 import type { Clock } from './read-instant.js';
-import { schemaDifferences } from './schema.js';
+import { layoutDifferences, schemaDifferences } from './schema.js';
 import { formatRef } from './table-ref.js';
 import { verifyCopy, type Verification } from './verify.js';
 import { listVersions, versionRef, versionsToPrune } from './versions.js';
@@ -54,10 +54,11 @@ async function run(step: Step, ctx: Context, execution: Execution): Promise<void
       return;
     case 'verify': {
       const copied = await requireTable(bigquery, step.table, 'copied');
+      const { schema, layout, labels, description } = copied;
       execution.verification = await verifyCopy(
         bigquery,
         step.source,
-        { table: step.table, schema: copied.schema },
+        { table: step.table, schema, layout, labels, description },
         step.location,
       );
       if (!execution.verification.ok) execution.stoppedBy = step;
@@ -87,6 +88,7 @@ async function run(step: Step, ctx: Context, execution: Execution): Promise<void
       const switched = await requireTable(bigquery, stable, 'stable');
       if (
         schemaDifferences(expected.schema, switched.schema).length > 0 ||
+        layoutDifferences(expected.layout, switched.layout).length > 0 ||
         switched.numRows !== expected.numRows
       ) {
         throw new Error(

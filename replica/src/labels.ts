@@ -1,4 +1,6 @@
-// What the copy says about itself. Labels are machine-readable (lowercase, max 63 chars); the description is for people.
+// What the copy says about itself, next to what it carries over from its source. Labels are machine-readable
+// (lowercase, max 63 chars); the description is for people. The tool owns the LABEL keys and the note it appends to
+// the description; the source's other labels and its own description are copied as they are (an exact copy).
 import { formatRef, type TableRef } from './table-ref.js';
 
 export const LABEL = {
@@ -17,6 +19,40 @@ export function labelValue(text: string): string {
     .slice(0, 63);
 }
 
+const OWNED = new Set<string>(Object.values(LABEL));
+/** Where the tool's note starts in a copy's description: what comes before it is the source's. */
+const NOTE = 'Replica of ';
+
+/** The metadata a copy carries over from its source, besides the data: what the tool does not own. */
+export interface Carried {
+  labels: Record<string, string>;
+  description: string;
+}
+
+/** A table's labels and description without the tool's own: what a copy of it must carry. */
+export function carriedFrom(labels: Record<string, string>, description: string): Carried {
+  const note = description.startsWith(NOTE) ? 0 : description.lastIndexOf(`\n\n${NOTE}`);
+  return {
+    labels: Object.fromEntries(
+      Object.entries(labels).filter(([key, value]) => !OWNED.has(key) && typeof value === 'string'),
+    ),
+    description: note < 0 ? description : description.slice(0, note),
+  };
+}
+
+/** 'labels: …' / 'description: …' where a copy does not carry its source's; empty when it does. */
+export function carriedDifferences(expected: Carried, actual: Carried): string[] {
+  const sorted = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort());
+  const differences: string[] = [];
+  if (sorted(expected.labels) !== sorted(actual.labels))
+    differences.push(`labels: expected ${sorted(expected.labels)}, found ${sorted(actual.labels)}`);
+  if (expected.description !== actual.description)
+    differences.push(
+      `description: expected ${JSON.stringify(expected.description)}, found ${JSON.stringify(actual.description)}`,
+    );
+  return differences;
+}
+
 export interface CopyFacts {
   source: TableRef;
   /** The source's lastModifiedTime that was copied (ms). */
@@ -25,10 +61,12 @@ export interface CopyFacts {
   readAt: number;
   copiedAt: number;
   version?: string;
+  carried: Carried;
 }
 
 export function replicaLabels(facts: CopyFacts): Record<string, string> {
   const labels: Record<string, string> = {
+    ...facts.carried.labels,
     [LABEL.managedBy]: 'maps-api-replica',
     [LABEL.source]: labelValue(formatRef(facts.source)),
     [LABEL.snapshot]: String(facts.snapshot),
@@ -41,8 +79,9 @@ export function replicaLabels(facts: CopyFacts): Record<string, string> {
 
 export function replicaDescription(facts: CopyFacts): string {
   const version = facts.version ? ` (version ${facts.version})` : '';
+  const source = facts.carried.description ? `${facts.carried.description}\n\n` : '';
   return (
-    `Replica of ${formatRef(facts.source)} as last modified at ${new Date(facts.snapshot).toISOString()} ` +
+    `${source}${NOTE}${formatRef(facts.source)} as last modified at ${new Date(facts.snapshot).toISOString()} ` +
     `(read as of ${new Date(facts.readAt).toISOString()}), ` +
     `copied at ${new Date(facts.copiedAt).toISOString()}${version} by @maps-api/replica. Do not edit: refreshed by ` +
     `copy jobs.`

@@ -2,10 +2,19 @@
 import type { BigQuery, TableField, TableMetadata } from '@google-cloud/bigquery';
 import { formatRef, type TableRef } from './table-ref.js';
 
+/** How the table is stored, which the API relies on: range partitioning for pruning, clustering for cost. */
+export interface Layout {
+  rangePartitioning?: unknown;
+  timePartitioning?: unknown;
+  clustering?: unknown;
+}
+
 export interface TableInfo {
   ref: TableRef;
   location: string;
   schema: TableField[];
+  layout: Layout;
+  description: string;
   numRows: string;
   numBytes: string;
   lastModifiedTime: number;
@@ -34,6 +43,12 @@ export async function readTable(bigquery: BigQuery, ref: TableRef): Promise<Tabl
     ref,
     location: String(metadata.location ?? ''),
     schema: metadata.schema?.fields ?? [],
+    layout: {
+      rangePartitioning: metadata.rangePartitioning,
+      timePartitioning: metadata.timePartitioning,
+      clustering: metadata.clustering,
+    },
+    description: String(metadata.description ?? ''),
     numRows: String(metadata.numRows ?? '0'),
     numBytes: String(metadata.numBytes ?? '0'),
     lastModifiedTime: Number(metadata.lastModifiedTime),
@@ -51,7 +66,11 @@ export function sameLocation(a: string, b: string): boolean {
   return a.toUpperCase() === b.toUpperCase();
 }
 
-/** 'exists' | 'missing'; throws when the dataset exists in another location (copy jobs cannot cross locations). */
+/**
+ * 'exists' | 'missing'; throws when the dataset exists in another location. BigQuery can copy a table to another region
+ * (a cross-region copy, billed as data transfer and with its own limits), but the equality proof reads source and copy
+ * in one query, and a query runs in one location: a copy elsewhere could not be verified, so it is refused.
+ */
 export async function checkDataset(
   bigquery: BigQuery,
   projectId: string,
@@ -63,8 +82,10 @@ export async function checkDataset(
     const found = String(metadata.location ?? '');
     if (!sameLocation(found, location)) {
       throw new LocationMismatchError(
-        `dataset ${projectId}:${datasetId} is in ${found} but the source is in ${location}: copy jobs cannot cross ` +
-          `locations. Use a dataset in ${location} (another --dest-dataset) or move this one.`,
+        `dataset ${projectId}:${datasetId} is in ${found} but the source is in ${location}: a replica must share the ` +
+          `source's location, since its verification reads both tables in one query and a query runs in one ` +
+          `location (a cross-region copy would also be billed as data transfer). Use a dataset in ${location} ` +
+          `(another --dest-dataset) or move this one.`,
       );
     }
     return 'exists';
@@ -96,5 +117,10 @@ export async function labelTable(
   labels: Record<string, string>,
   description: string,
 ): Promise<void> {
-  await tableHandle(bigquery, ref).setMetadata({ labels, description });
+  const handle = tableHandle(bigquery, ref);
+  const [current] = await handle.getMetadata();
+  // tables.patch merges labels: a key the table has and `labels` lacks is removed only by sending it as null
+  const removed = Object.keys(current.labels ?? {}).filter((key) => !(key in labels));
+  const patch = { ...labels, ...Object.fromEntries(removed.map((key) => [key, null])) };
+  await handle.setMetadata({ labels: patch as Record<string, string>, description });
 }

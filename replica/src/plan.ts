@@ -3,6 +3,8 @@
 import type { TableField } from '@google-cloud/bigquery';
 import type { CacheTarget } from './cache-target.js';
 import type { CopyRequest } from './jobs.js';
+import type { Carried } from './labels.js';
+import type { Layout } from './metadata.js';
 import { formatRef, type TableRef } from './table-ref.js';
 
 /** What the labels of a verified copy record (the copy instant is added when the step runs). */
@@ -11,6 +13,8 @@ export interface LabelFacts {
   snapshot: number;
   readAt: number;
   version?: string;
+  /** The source's labels and description, carried onto the copy with the tool's own. */
+  carried: Carried;
 }
 
 export type Step =
@@ -20,7 +24,8 @@ export type Step =
   | {
       kind: 'verify';
       table: TableRef;
-      source: { table: TableRef; asOf: number; schema: TableField[] };
+      /** What the copy must equal: the data at asOf, the schema, the layout; the carried metadata once labelled. */
+      source: { table: TableRef; asOf: number; schema: TableField[]; layout: Layout; carried?: Carried };
       location: string;
     }
   /** The copy's stored carto_partition values follow its scheme: the API can serve it pruned (partitions.ts). */

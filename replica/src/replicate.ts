@@ -4,13 +4,13 @@
 import { estimateBytes } from './fingerprint.js';
 import { execute, type Context, type Execution } from './execute.js';
 import type { CopyRequest } from './jobs.js';
-import { LABEL, recordsSnapshot } from './labels.js';
+import { carriedDifferences, carriedFrom, LABEL, recordsSnapshot } from './labels.js';
 import { checkDataset, readTable, requireTable, type TableInfo } from './metadata.js';
 import type { ReplicaOptions } from './options.js';
 import { describe, type LabelFacts, type Plan, type Step } from './plan.js';
 import { isWithinTimeTravel, readInstantFor, timeTravelWindowMs, waitUntilPast } from './read-instant.js';
 import { finish, type Report } from './report.js';
-import { schemaDifferences } from './schema.js';
+import { layoutDifferences, schemaDifferences } from './schema.js';
 import { formatRef } from './table-ref.js';
 import { listVersions, versionName, versionRef } from './versions.js';
 
@@ -27,14 +27,30 @@ function base(options: ReplicaOptions) {
   };
 }
 
-/** Up to date: the destination's labels record this source snapshot and its shape still matches. */
+/**
+ * Up to date: the destination's labels record this source snapshot, and its shape (schema, partitioning, clustering)
+ * and the source's labels and description it carries still match.
+ */
 function isUpToDate(stable: TableInfo | undefined, source: TableInfo, snapshot: number): boolean {
   return (
     !!stable &&
     recordsSnapshot(stable.labels, source.ref, snapshot) &&
     schemaDifferences(source.schema, stable.schema).length === 0 &&
+    layoutDifferences(source.layout, stable.layout).length === 0 &&
+    carriedDifferences(carriedOf(source), carriedOf(stable)).length === 0 &&
     stable.numRows === source.numRows
   );
+}
+
+const carriedOf = (table: TableInfo) => carriedFrom(table.labels, table.description);
+
+/**
+ * What makes a copy job unique besides source and destination: the source snapshot and the destination's state, as
+ * its lastModifiedTime says. A job still running leaves the destination unchanged (a rerun attaches to it); a copy
+ * that finished, even one whose verification then failed, changed it (the next run starts a new job).
+ */
+function destinationState(table: TableInfo | undefined): string {
+  return table ? String(table.lastModifiedTime) : 'none';
 }
 
 /** A CARTO tileset (a carto_partition column): the API serves it pruned only if its partitions check out. */
@@ -117,7 +133,13 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
     version && datasetState === 'exists' ? await readTable(bigquery, target) : undefined;
   // A version verified by an earlier run (labels are written only after verification) needs no copy nor scan.
   const versionVerified = !!existingVersion && recordsSnapshot(existingVersion.labels, source.ref, snapshot);
-  const facts: LabelFacts = { source: options.source, snapshot, readAt: readTime, version };
+  const facts: LabelFacts = {
+    source: options.source,
+    snapshot,
+    readAt: readTime,
+    version,
+    carried: carriedOf(source),
+  };
 
   const plan: Plan = [];
   if (datasetState === 'missing') {
@@ -136,16 +158,17 @@ async function refresh(options: ReplicaOptions, ctx: Context): Promise<Report> {
       source: options.source,
       sourceTime: readTime,
       destination: target,
-      writeDisposition: version ? 'WRITE_EMPTY' : 'WRITE_TRUNCATE',
+      // A version left unverified by an earlier run is overwritten (verified ones are reused above).
+      writeDisposition: version && !existingVersion ? 'WRITE_EMPTY' : 'WRITE_TRUNCATE',
       location,
-      identity: `${snapshot}:${stateOf(version ? existingVersion : current)}`,
+      identity: `${snapshot}:${destinationState(version ? existingVersion : current)}`,
     };
     plan.push(
       { kind: 'copy', request: copy },
       {
         kind: 'verify',
         table: target,
-        source: { table: options.source, asOf: readTime, schema: source.schema },
+        source: { table: options.source, asOf: readTime, schema: source.schema, layout: source.layout },
         location,
       },
       ...partitionCheckSteps(source, target, location),
@@ -243,7 +266,14 @@ async function rollback(options: ReplicaOptions, ctx: Context): Promise<Report> 
         identity: `${stateOf(stable)}->${previous}`,
       },
     },
-    ...publishSteps(options, { source: options.source, snapshot, readAt, version: previous }),
+    // the version restored carries its source's labels and description (its own label step wrote them)
+    ...publishSteps(options, {
+      source: options.source,
+      snapshot,
+      readAt,
+      version: previous,
+      carried: carriedOf(target),
+    }),
   ];
   const facts = { location: stable.location, sourceSnapshot: iso(snapshot), version: previous };
   if (options.dryRun) {
@@ -306,7 +336,13 @@ async function verifyOnly(options: ReplicaOptions, ctx: Context): Promise<Report
     {
       kind: 'verify',
       table: options.destination,
-      source: { table: options.source, asOf: readTime, schema: source.schema },
+      source: {
+        table: options.source,
+        asOf: readTime,
+        schema: source.schema,
+        layout: source.layout,
+        carried: carriedOf(source),
+      },
       location: source.location,
     },
     ...partitionCheckSteps(source, options.destination, source.location),

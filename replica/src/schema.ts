@@ -1,5 +1,7 @@
-// Schema equality: names, types (legacy and standard spellings are the same type), modes, nested fields, in order.
+// Schema equality: names, types (legacy and standard spellings are the same type), modes, nested fields, in order;
+// and layout equality: partitioning and clustering.
 import type { TableField } from '@google-cloud/bigquery';
+import type { Layout } from './metadata.js';
 
 const TYPE_ALIASES: Record<string, string> = {
   INTEGER: 'INT64',
@@ -37,6 +39,32 @@ export function schemaDifferences(
     } else if (want.fields?.length || got.fields?.length) {
       differences.push(...schemaDifferences(want.fields, got.fields, `${prefix}${want.name}.`));
     }
+  }
+  return differences;
+}
+
+/** JSON with keys sorted, so equal specifications compare equal whatever order BigQuery answers them in. */
+function canonical(value: unknown): string {
+  if (value === undefined || value === null) return 'none';
+  if (typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  return `{${entries
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+    .join(',')}}`;
+}
+
+/** 'partitioning: …' / 'clustering: …' for each way the copy is stored differently; empty when equal. */
+export function layoutDifferences(expected: Layout, actual: Layout): string[] {
+  const differences: string[] = [];
+  for (const [name, keys] of [
+    ['partitioning', ['rangePartitioning', 'timePartitioning']],
+    ['clustering', ['clustering']],
+  ] as const) {
+    const want = keys.map((key) => canonical(expected[key])).join(' ');
+    const got = keys.map((key) => canonical(actual[key])).join(' ');
+    if (want !== got) differences.push(`${name}: expected ${want}, found ${got}`);
   }
   return differences;
 }

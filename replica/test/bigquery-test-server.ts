@@ -4,14 +4,16 @@
 // and neither of them models:
 // - copy jobs as BigQuery runs them: jobs.insert answers PENDING/RUNNING, jobs.get reports RUNNING for `runningPolls`
 //   polls, then DONE; failures are DONE + status.errorResult; the destination changes only when the job succeeds
-//   ("creation, truncation and append actions occur as one atomic update upon job completion");
+//   ("creation, truncation and append actions occur as one atomic update upon job completion"); the destination takes
+//   the source's partitioning and clustering (local-bigquery's copy drops both);
 // - 409 Already Exists on a duplicate job id, failed jobs included (a job id is used once, forever);
 // - locations: every dataset a copy job touches must be in the job's location (404 "not found in location" otherwise),
 //   and jobs.get with another location is a 404;
 // - writeDisposition WRITE_EMPTY ('duplicate' error on a non-empty table) and createDisposition CREATE_NEVER;
 // - lastModifiedTime moves on every data or metadata change (local-bigquery 0.3.2 leaves it at the creation time);
 //   with stampBeforeCommit it is the request's arrival, before the commit (BigQuery's is truncated to the millisecond);
-// - fault injection: a copy job that fails mid-way, a copy job that writes a corrupted copy, a hook before a copy runs.
+// - fault injection: a copy job that fails mid-way, a copy job that writes a corrupted copy or one clustered otherwise,
+//   a hook before a copy runs.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -39,7 +41,7 @@ interface CopyJob {
   copy: CopyConfig;
   location: string;
   polls: number;
-  fault?: 'fail' | 'corrupt';
+  fault?: 'fail' | 'corrupt' | 'relayout';
   /** Set once the job starts executing, so that concurrent pollers do not run it twice. */
   execution?: Promise<void>;
 }
@@ -61,6 +63,8 @@ export interface BigQueryTestServer {
   failNextCopyJob(): void;
   /** The next copy job created succeeds but leaves one row duplicated in its destination. */
   corruptNextCopyJob(): void;
+  /** The next copy job created succeeds but clusters its destination on another column than the source. */
+  relayoutNextCopyJob(): void;
   /** Runs once, right before the next copy job reads its source. */
   beforeNextCopy?: () => Promise<void>;
   /** Requests that change something: everything but GETs and dry-run query jobs. */
@@ -162,6 +166,13 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
         `copy failed in the emulator: ${JSON.stringify(copied.json).slice(0, 300)}`,
       );
     }
+    const { rangePartitioning, timePartitioning, clustering } = (await tableInfo(source)) ?? {};
+    const tablePath = `/projects/${destinationTable.projectId}/datasets/${destinationTable.datasetId}/tables/${destinationTable.tableId}`;
+    await emulator('PATCH', tablePath, {
+      rangePartitioning,
+      timePartitioning,
+      clustering: job.fault === 'relayout' ? { fields: ['carto_partition'] } : clustering,
+    });
     if (job.fault === 'corrupt') {
       const table = `\`${key(destinationTable)}\``;
       await emulator('POST', `/projects/${ref.projectId}/queries`, {
@@ -306,6 +317,7 @@ export async function startBigQueryTestServer(emulatorHost: string): Promise<Big
     runningPolls: 1,
     failNextCopyJob: () => void (nextFault = 'fail'),
     corruptNextCopyJob: () => void (nextFault = 'corrupt'),
+    relayoutNextCopyJob: () => void (nextFault = 'relayout'),
     writes() {
       return server.requests.filter((request) => {
         if (request.method === 'GET') return false;

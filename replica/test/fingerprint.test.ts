@@ -69,8 +69,13 @@ describe('verification fingerprints on the emulator', () => {
     expect(b!.xorFingerprint).toBe(a!.xorFingerprint);
     expect(b!.sumFingerprint).not.toBe(a!.sumFingerprint);
 
-    const schema = TILESET_SCHEMA;
-    const verification = await verifyCopy(bigquery, { table: left, schema }, { table: right, schema }, 'US');
+    const shape = { schema: TILESET_SCHEMA, layout: {} };
+    const verification = await verifyCopy(
+      bigquery,
+      { table: left, ...shape },
+      { table: right, ...shape, labels: {}, description: '' },
+      'US',
+    );
     expect(verification.ok).toBe(false);
     expect(verification.mismatches).toEqual(['sum fingerprint']);
   });

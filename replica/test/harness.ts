@@ -62,8 +62,10 @@ export async function createSource(
   stack: Stack,
   tableId: string,
   rows: Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
 ): Promise<void> {
-  await createTable(emulatorClient(stack.server.host, tableId.split('.')[0]), tableId, TILESET_SCHEMA, rows);
+  const client = emulatorClient(stack.server.host, tableId.split('.')[0]);
+  await createTable(client, tableId, TILESET_SCHEMA, rows, extra);
 }
 
 export async function insertRows(

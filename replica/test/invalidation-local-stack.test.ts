@@ -2,18 +2,32 @@
 // the API serves the public id from a replica (SERVED_TABLES, as every environment does), `replicate` refreshes
 // that replica from a changed source, and its invalidate step bans the local Varnish directly (loopback: inside
 // `acl purgers`). The tile's next answer carries the new data version at once; another table's object stays cached.
+// The tool and the API reach the stack's emulator through the BigQuery stand-in and the copy-job test server, which
+// copy as BigQuery does (local-bigquery's own copy drops the partitioning and clustering the verification compares)
+// and move lastModifiedTime as BigQuery does (so both see the same data version).
 // @module-tag needs-docker
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emulatorClient, freePort, SAMPLE_TABLE, SAMPLE_TILESET, sampleTileRows } from '@maps-api/emulator';
+import {
+  emulatorClient,
+  freePort,
+  SAMPLE_TABLE,
+  SAMPLE_TILESET,
+  sampleTileRows,
+  startBigQueryStandIn,
+  type BigQueryStandIn,
+} from '@maps-api/emulator';
 import { startNativeStack, type NativeStack } from '../../stack/native.js';
 import { ExitCode } from '../src/exit-codes.js';
+import { startBigQueryTestServer, type BigQueryTestServer } from './bigquery-test-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const REPLICA = 'maps-api-dev.maps_replica.osm_buildings';
 
 let stack: NativeStack;
+let standIn: BigQueryStandIn;
+let server: BigQueryTestServer;
 
 beforeAll(async () => {
   stack = await startNativeStack({
@@ -22,10 +36,17 @@ beforeAll(async () => {
     apiEnv: {
       SERVED_TABLES: `${SAMPLE_TILESET}=${REPLICA},${SAMPLE_TABLE}`,
     },
+    frontOfEmulator: async (emulatorHost) => {
+      standIn = await startBigQueryStandIn(emulatorHost);
+      server = await startBigQueryTestServer(standIn.host);
+      return server.host;
+    },
   });
 }, 180_000);
 
 afterAll(async () => {
+  await server?.stop();
+  await standIn?.stop();
   await stack?.stop();
 });
 
@@ -33,7 +54,7 @@ function replicate(...args: string[]): Promise<{ code: number | null; stdout: st
   return new Promise((resolve, reject) => {
     const child = spawn('npm', ['run', '--silent', 'replicate', '--', ...args], {
       cwd: root,
-      env: { ...process.env, BIGQUERY_EMULATOR_HOST: stack.emulator.host, REPLICA_POLL_MS: '100' },
+      env: { ...process.env, BIGQUERY_EMULATOR_HOST: server.host, REPLICA_POLL_MS: '100' },
     });
     let stdout = '';
     let stderr = '';

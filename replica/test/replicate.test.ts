@@ -7,6 +7,7 @@ import type { ReplicaOptions } from '../src/options.js';
 import { replicate } from '../src/replicate.js';
 import { formatRef, parseTableRef, tableRef } from '../src/table-ref.js';
 import { versionName } from '../src/versions.js';
+import { TILESET_RANGE_PARTITIONING } from '@maps-api/emulator';
 import {
   createSource,
   insertRows,
@@ -440,5 +441,65 @@ describe('replicate (versioned mode)', () => {
     const report = await replicate(await withSource('servable'), stack.context());
     expect(report.outcome).toBe('copied');
     expect(report.partitionCheck).toMatchObject({ ok: true, form: 'object', checked: 5 });
+  });
+
+  it('copies partitioning and clustering, carries the source labels and description, and verifies all of them', async () => {
+    const options = caseOptions('exact');
+    await createSource(stack, formatRef(options.source), tileRows(6), {
+      rangePartitioning: TILESET_RANGE_PARTITIONING,
+      clustering: { fields: ['z', 'x', 'y'] },
+      description: 'CARTO demo tileset',
+      labels: { owner: 'carto' },
+    });
+    expect((await replicate(options, stack.context())).outcome).toBe('copied');
+    const stable = formatRef(options.destination);
+    const copy = await tableMetadata(stack, stable);
+    expect(copy.rangePartitioning).toMatchObject({ field: 'carto_partition' });
+    expect(copy.clustering).toEqual({ fields: ['z', 'x', 'y'] });
+    expect(copy.labels).toMatchObject({ owner: 'carto', [LABEL.managedBy]: 'maps-api-replica' });
+    expect(copy.description).toMatch(/^CARTO demo tileset\n\nReplica of carto-demo-data/);
+    const verifyOnly = { ...options, action: 'verify' as const };
+    expect((await replicate(verifyOnly, stack.context())).outcome).toBe('verified');
+    expect((await replicate(options, stack.context())).outcome).toBe('up-to-date');
+
+    // someone edits a label the tool does not own: no longer an exact copy
+    await stack
+      .client()
+      .dataset('replica_exact')
+      .table('osm_buildings')
+      .setMetadata({ labels: { owner: 'us' } });
+    const edited = await replicate(verifyOnly, stack.context());
+    expect(edited.outcome).toBe('verification-failed');
+    expect(edited.verification?.mismatches).toEqual(['labels']);
+    expect(edited.verification?.metadataDifferences).toEqual([
+      'labels: expected [["owner","carto"]], found [["owner","us"]]',
+    ]);
+    // and a refresh restores it
+    expect((await replicate(options, stack.context())).outcome).toBe('copied');
+    expect((await tableMetadata(stack, stable)).labels).toMatchObject({ owner: 'carto' });
+  });
+
+  it('fails verification (exit 4) when the copy is clustered otherwise than its source', async () => {
+    const options = caseOptions('relayout');
+    await createSource(stack, formatRef(options.source), tileRows(6), {
+      rangePartitioning: TILESET_RANGE_PARTITIONING,
+      clustering: { fields: ['z', 'x', 'y'] },
+    });
+    stack.server.relayoutNextCopyJob();
+    const report = await replicate(options, stack.context());
+    expect(report.outcome).toBe('verification-failed');
+    expect(report.exitCode).toBe(ExitCode.VERIFICATION_FAILED);
+    expect(report.verification?.mismatches).toEqual(['clustering']);
+  });
+
+  it('retries an overwrite that failed verification with a new copy job, not the finished one re-attached', async () => {
+    const options = await withSource('retry');
+    stack.server.corruptNextCopyJob();
+    const failed = await replicate(options, stack.context());
+    expect(failed.outcome).toBe('verification-failed');
+    const retried = await replicate(options, stack.context());
+    expect(retried.outcome).toBe('copied');
+    expect(retried.jobs[0]).toMatchObject({ kind: 'copy', attached: false });
+    expect(retried.jobs[0]!.id).not.toBe(failed.jobs[0]!.id);
   });
 });

@@ -26,10 +26,22 @@ describe('replica rules', () => {
     ]);
   });
 
-  it('names versions by the UTC second of the source snapshot and never prunes the current one', () => {
+  it('names versions by the UTC millisecond of the source snapshot and never prunes the current one', () => {
     expect(versionName('osm_buildings', Date.UTC(2026, 10, 27, 9, 5, 7, 123))).toBe(
-      'osm_buildings_v20261127090507',
+      'osm_buildings_v20261127090507123',
     );
+    // two source states within one second are two versions, never one overwritten by the other
+    expect(versionName('t', Date.UTC(2026, 0, 1, 0, 0, 0, 100))).not.toBe(
+      versionName('t', Date.UTC(2026, 0, 1, 0, 0, 0, 600)),
+    );
+    // names from before the milliseconds sort in time order with the new ones
+    const mixed = ['t_v20260101000001', 't_v20260101000000999', 't_v20260101000000', 't_v20260101000001001'];
+    expect([...mixed].sort()).toEqual([
+      't_v20260101000000',
+      't_v20260101000000999',
+      't_v20260101000001',
+      't_v20260101000001001',
+    ]);
     const versions = ['t_v20260101000000', 't_v20260102000000', 't_v20260103000000', 't_v20260104000000'];
     expect(versionsToPrune(versions, 2, 't_v20260104000000')).toEqual([
       't_v20260102000000',
@@ -94,6 +106,7 @@ describe('replica rules', () => {
       readAt: 1700000001000,
       copiedAt: 1700000001000,
       version: 'T_v1',
+      carried: { labels: {}, description: '' },
     });
     for (const value of Object.values(labels)) expect(value).toMatch(/^[a-z0-9_-]{0,63}$/);
     expect(labelValue('X'.repeat(100))).toHaveLength(63);
