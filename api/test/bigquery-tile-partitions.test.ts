@@ -1,6 +1,7 @@
 // Tile reads pruned to one CARTO partition: a tileset far too big for the bytes-billed cap when estimated whole is
 // served under a cap just above its largest partition, and a tileset whose metadata cannot be trusted is still served
 // correctly by the plain z/x/y query. BigQuery here is the emulator behind the stand-in (emulator/src/standin.ts).
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -234,5 +235,17 @@ describe('partition-pruned tile reads', () => {
     const [sample] = sampleQueries(SAMPLE_TILESET);
     expect(sample).toMatchObject({ refused: false, maximumBytesBilled: String(sampleCap(4_000_000)) });
     expect(sample!.estimatedBytes).toBe(4_000_000 * 32);
+  });
+
+  it('documents in docs/bigquery-cost.md the dry run of the query it sends: same SQL, same parameters', async () => {
+    const doc = readFileSync(new URL('../../docs/bigquery-cost.md', import.meta.url), 'utf8');
+    const command = doc.split('\n').find((line) => line.includes('bq query --dry_run'))!;
+    const sql = /'(SELECT [^']+)'/.exec(command)![1]!.replaceAll('\\`', '`');
+    const parameters = [...command.matchAll(/--parameter=(\w+):INT64:\d+/g)].map(([, name]) => name);
+    const row = sampleTileRows().find((r) => r.z === 12)!;
+    await tile(SAMPLE_TILESET, row.z, row.x, row.y);
+    const sent = tileQueries(SAMPLE_TILESET).at(-1)!;
+    expect(sql.replace('P.D.T', SAMPLE_TILESET)).toBe(sent.sql);
+    expect(parameters).toEqual([...sent.sql.matchAll(/@(\w+)/g)].map(([, name]) => name));
   });
 });
