@@ -1,10 +1,9 @@
 // A self-contained style: a background layer, no external style, glyph or sprite URL (nothing but the API is fetched).
 import type { StyleSpecification } from 'maplibre-gl';
 import { observed } from './observed-fetch.js';
+import { TABLE, TILESET } from './tables.js';
 
 // The public ids and the sample's layer name and zoom range: emulator/src/sample-data.ts.
-const TILESET = 'carto-demo-data.demo_tilesets.osm_buildings';
-const TABLE = 'carto-demo-data.demo_tables.retail_stores';
 const TILE_LAYER = 'default';
 const TILESET_MAX_ZOOM = 15;
 /** The sample area (central Madrid), where the page opens. */

@@ -38,10 +38,9 @@ describe.each(environmentNames)('the API in %s', (environment) => {
     expect(env.MAX_JSON_RESPONSE_SIZE).toBe('10485760');
     expect(env.QUERY_TIMEOUT_MS).toBe('10000');
     const replica = `${project}.maps_replica.osm_buildings`;
+    // Every environment serves the map's two layers: the tileset from its replica, the stores table from its source.
     expect(env.SERVED_TABLES).toBe(
-      environment === 'dev'
-        ? `carto-demo-data.demo_tilesets.osm_buildings=${replica},carto-demo-data.demo_tables.retail_stores,${replica}`
-        : `carto-demo-data.demo_tilesets.osm_buildings=${replica},${replica}`,
+      `carto-demo-data.demo_tilesets.osm_buildings=${replica},carto-demo-data.demo_tables.retail_stores,${replica}`,
     );
     expect(Object.keys(env).sort()).toEqual(
       [
