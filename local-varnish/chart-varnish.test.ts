@@ -106,9 +106,15 @@ describe("the chart's storage and parameters", () => {
       );
       for (const [name, value] of Object.entries(chart.params)) {
         const stdout = await varnish.adm('param.show', name);
-        // Varnish 7.7 shows a bit field relative to `all` (vsl_mask "-Debug,…" reads "all,-Debug,…").
-        const shown = value.startsWith('-') ? `(all,)?${value}` : value;
-        expect(stdout, name).toMatch(new RegExp(`^${name}\\s+Value is: ${shown}(\\s|$)`, 'm'));
+        const shown = new RegExp(`^${name}\\s+Value is: (\\S+)`, 'm').exec(stdout)?.[1] ?? '';
+        // A bit field (vsl_mask "-Debug,…") is shown in tag order, relative to `all` (Varnish 7.7): compare sets.
+        const bits = (text: string) =>
+          text
+            .split(',')
+            .filter((bit) => bit !== 'all')
+            .sort();
+        if (value.startsWith('-')) expect(bits(shown), name).toEqual(bits(value));
+        else expect(shown, name).toBe(value);
       }
       const stdout = await varnish.adm('vcl.show', '-v', 'boot');
       expect(stdout).toContain(chart.siteVcl.trim().split('\n').slice(0, 4).join('\n'));

@@ -251,13 +251,15 @@ export async function spawnVarnishProcess(
   runtime: VarnishRuntime,
   tool: string,
   args: string[],
-  options: { mounts: Mounts; cpus?: string },
+  options: { mounts: Mounts; cpus?: string; prefix?: string[]; dockerArgs?: string[] },
 ): Promise<RuntimeProcess> {
+  // A wrapper such as valgrind (bench/cache/profile.ts) runs the tool: [...prefix, tool, ...args].
+  const command = [...(options.prefix ?? []), tool];
   if (runtime.kind === 'host') {
-    const [command, ...commandArgs] = options.cpus
-      ? ['taskset', '-c', options.cpus, tool, ...args]
-      : [tool, ...args];
-    const child = spawn(command!, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [first, ...commandArgs] = options.cpus
+      ? ['taskset', '-c', options.cpus, ...command, ...args]
+      : [...command, ...args];
+    const child = spawn(first!, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     return {
       child,
       pid: async () => child.pid!,
@@ -268,7 +270,7 @@ export async function spawnVarnishProcess(
     };
   }
   const name = `maps-varnish-${process.pid}-${++containers}-${Date.now().toString(36)}`;
-  const cpuset = options.cpus ? ['--cpuset-cpus', options.cpus] : [];
+  const cpuset = [...(options.cpus ? ['--cpuset-cpus', options.cpus] : []), ...(options.dockerArgs ?? [])];
   const child = spawn(
     dockerCommand(),
     [
@@ -278,7 +280,7 @@ export async function spawnVarnishProcess(
       name,
       ...containerArgs(options.mounts, 'host', cpuset),
       runtime.image!,
-      tool,
+      ...command,
       ...args,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -303,6 +305,16 @@ export async function spawnVarnishProcess(
       await stopChild(child);
     },
   };
+}
+
+/** Any image run the way the Varnish image is (host network, the caller's uid, same-path mounts): the bench's nginx. */
+export function spawnContainer(
+  image: string,
+  tool: string,
+  args: string[],
+  options: { mounts: Mounts; cpus?: string },
+): Promise<RuntimeProcess> {
+  return spawnVarnishProcess({ kind: 'image', version: '', image }, tool, args, options);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

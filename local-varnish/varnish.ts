@@ -29,6 +29,11 @@ export interface VarnishOptions {
   progress?: (line: string) => void;
   /** Force one runtime (default: MAPS_VARNISH_RUNTIME, local-varnish/runtime.ts); the bench compares both. */
   runtime?: RuntimeKind;
+  /** Profiling only (bench/cache/profile.ts): a command varnishd runs under, the image that has it, and what the
+   * container needs for it (valgrind's vgdb uses ptrace). */
+  prefix?: string[];
+  image?: string;
+  dockerArgs?: string[];
 }
 
 export interface RunningVarnish {
@@ -56,7 +61,8 @@ export interface RunningVarnish {
 export async function startVarnish(options: VarnishOptions): Promise<RunningVarnish> {
   const workDir = resolve(options.workDir);
   await mkdir(workDir, { recursive: true });
-  const runtime = await varnishRuntime(options.progress, options.runtime);
+  const chosen = await varnishRuntime(options.progress, options.runtime);
+  const runtime = options.image && chosen.kind === 'image' ? { ...chosen, image: options.image } : chosen;
   const sitePath = join(workDir, 'site.vcl');
   const chart = renderChartVarnish({
     environment: options.environment,
@@ -89,6 +95,8 @@ export async function startVarnish(options: VarnishOptions): Promise<RunningVarn
   const varnishd = await spawnVarnishProcess(runtime, 'varnishd', args, {
     mounts: { readOnly: [POLICY_DIR], writable: [workDir] },
     cpus: options.cpus,
+    prefix: options.prefix,
+    dockerArgs: options.dockerArgs,
   });
   const child = varnishd.child;
   let output = '';

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { CORS_RESPONSE_HEADERS } from '../../api/src/cors.js';
+import { docker, spawnContainer, varnishImage } from '../../local-varnish/runtime.js';
 
 /**
  * nginx proxy_cache set up the way careful nginx users do: lock, stale, background update, upstream keepalive.
@@ -69,19 +70,66 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-/** `cpus`: a `taskset -c` list, e.g. "1" or "0,1" (default: any CPU); nginx gets one worker per CPU in it. */
+/**
+ * nginx from Debian 13 in a container run exactly as the Varnish image is (host network, the same CPU set, the same
+ * cgroup and seccomp treatment): on this machine a container's threads share one CPU weight under Docker's cgroup, so
+ * a host nginx against a containerised Varnish would compare schedulers, not caches. Built once from the Debian mirror.
+ */
+export async function benchNginxImage(): Promise<string> {
+  const base = await varnishImage(); // the same Debian 13 base, already there
+  const dockerfile = `FROM ${base}\nUSER 0\nRUN apt-get update && apt-get install -y --no-install-recommends nginx && rm -rf /var/lib/apt/lists/*\n`;
+  const tag = `maps-api/bench-nginx:${base.split(':')[1]}`;
+  const present = await docker(['image', 'inspect', tag]).then(
+    () => true,
+    () => false,
+  );
+  if (!present) {
+    const context = join(process.env.TMPDIR ?? '/tmp', `bench-nginx-${process.pid}`);
+    await mkdir(context, { recursive: true });
+    await writeFile(join(context, 'Dockerfile'), dockerfile);
+    console.log(`building ${tag} (nginx from Debian 13, for the bench)`);
+    await docker(['build', '-q', '-t', tag, context], 1_800_000);
+  }
+  return tag;
+}
+
+export interface NginxOptions {
+  /** A `taskset -c` list, e.g. "1" or "0,1" (default: any CPU); nginx gets one worker per CPU in it. */
+  cpus?: string;
+  /** Run nginx in this image (benchNginxImage) instead of the machine's. */
+  image?: string;
+  /** A command the machine's nginx runs under (valgrind, for bench/cache/profile.ts); it also waits longer. */
+  prefix?: string[];
+}
+
 export async function startNginx(
   dir: string,
   listenPort: number,
   originPort: number,
-  cpus?: string,
+  { cpus, image, prefix = [] }: NginxOptions = {},
 ): Promise<RunningNginx> {
   await mkdir(join(dir, 'tmp'), { recursive: true });
   const workers = cpus ? cpuCount(cpus) : 'auto';
   await writeFile(join(dir, 'nginx.conf'), nginxConfig(dir, listenPort, originPort, workers));
-  const nginxArgs = ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
-  const [command, ...args] = cpus ? ['taskset', '-c', cpus, ...nginxArgs] : nginxArgs;
-  const child = spawn(command!, args, { stdio: 'inherit' });
+  const nginxArgs = ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')];
+  let child: ChildProcess;
+  let pid: () => Promise<number>;
+  let stop: () => Promise<void>;
+  if (image) {
+    const container = await spawnContainer(image, 'nginx', nginxArgs, { mounts: { writable: [dir] }, cpus });
+    ({ child, pid, stop } = container);
+  } else {
+    const command = [...prefix, 'nginx', ...nginxArgs];
+    const [first, ...args] = cpus ? ['taskset', '-c', cpus, ...command] : command;
+    child = spawn(first!, args, { stdio: 'inherit' });
+    pid = async () => child.pid!;
+    stop = async () => {
+      if (child.exitCode !== null) return;
+      const gone = once(child, 'exit');
+      child.kill('SIGQUIT');
+      await gone;
+    };
+  }
   const failed = new Promise<never>((_, reject) => {
     child.on('error', (err) =>
       reject(new Error(`nginx could not start (${err.message}): tools/install.sh test-packages`)),
@@ -92,18 +140,10 @@ export async function startNginx(
   for (let i = 0; ; i++) {
     const ok = await Promise.race([answers(listenPort), failed]);
     if (ok) break;
-    if (i > 100) throw new Error('nginx did not answer');
+    if (i > (prefix.length > 0 || image ? 3000 : 100)) throw new Error('nginx did not answer');
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    pid: child.pid!,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const gone = once(child, 'exit');
-      child.kill('SIGQUIT');
-      await gone;
-    },
-  };
+  return { pid: await pid(), stop };
 }
 
 /** How many CPUs a taskset list names ("1", "0,1", "0-3,6"). */

@@ -10,9 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SAMPLE_TILESET, startSeededEmulator } from '@maps-api/emulator';
+import { docker } from '../../local-varnish/runtime.js';
 import { startVarnish, type RunningVarnish } from '../../local-varnish/varnish.js';
 import { startApi } from '../../stack/api-process.js';
-import { cpuCount, startNginx } from './nginx.js';
+import { benchNginxImage, cpuCount, startNginx } from './nginx.js';
 import { startOrigin } from './origin.js';
 import { load1, treeCpuSeconds } from './cpu.js';
 import { median, pairedRounds, type Sample } from './rounds.js';
@@ -27,7 +28,7 @@ process.env.MAPS_VARNISH_RUNTIME = 'image';
 const allCpus = `0-${cpus().length - 1}`;
 const usage = `Usage: npm run bench:cache -- [--seconds N] [--rounds N] [--warmup N] [--connections N]
                                [--server-cpus LIST] [--wrk-cpus LIST] [--hit-only] [--api-url URL]
-                               [--host-varnish] [--quiet-load X] [--wait-quiet SECONDS] [--allow-busy]
+                               [--also-image TAG] [--quiet-load X] [--wait-quiet SECONDS] [--allow-busy]
 Varnish hit ÷ nginx proxy_cache hit and p99 ÷ p99 (median of paired rounds, Varnish and nginx alternating
 ABBA so load drift hits both), Varnish hit ÷ Varnish synthetic, server CPU per answer, backend fetches for 200
 concurrent cold requests, all on loopback; also Varnish hit ÷ API direct (a real API on the seeded emulator).
@@ -39,14 +40,15 @@ concurrent cold requests, all on loopback; also Varnish hit ÷ API direct (a rea
   --wrk-cpus LIST      CPUs wrk may use (default ${allCpus}); wrk runs one thread per CPU, at most 2
   --hit-only           only the hit comparison (no cold-request and API-direct parts)
   --api-url URL        a full URL served by the real API (default: start the emulator and one API process)
-  --host-varnish       also measure this machine's own varnishd with the same VCL and parameters (e.g. Debian 12's
-                       7.1 against the image's 7.7, in the same rounds)
+  --also-image TAG     also measure another Varnish image with the same VCL and parameters, in the same rounds
+                       (e.g. one built from Debian 12's 7.1, against production's 7.7)
   --quiet-load X       the 1-minute load average a run may start at (default 1.0: other work skews every ratio)
   --wait-quiet SECONDS wait up to this long for the load to fall to --quiet-load (default 300)
   --allow-busy         start anyway on a busy machine; every result line is then marked BUSY START
   -h, --help           print this help
-Varnish is production's image (images/varnish through Docker: host network, the servers' CPU set), nginx the
-machine's; the run refuses to start (exit 3) while the load is above --quiet-load, unless --allow-busy.`;
+Both servers run in containers the same way (host network, the same CPU set, Docker's cgroup): Varnish is
+production's image (images/varnish), nginx Debian 13's; the run refuses to start (exit 3) while the load is above
+--quiet-load, unless --allow-busy.`;
 const values = parseCli(usage, {
   seconds: { type: 'string', default: '5' },
   rounds: { type: 'string', default: '5' },
@@ -56,7 +58,7 @@ const values = parseCli(usage, {
   'wrk-cpus': { type: 'string', default: allCpus },
   'hit-only': { type: 'boolean', default: false },
   'api-url': { type: 'string' },
-  'host-varnish': { type: 'boolean', default: false },
+  'also-image': { type: 'string' },
   'quiet-load': { type: 'string', default: '1.0' },
   'wait-quiet': { type: 'string', default: '300' },
   'allow-busy': { type: 'boolean', default: false },
@@ -87,7 +89,7 @@ const SERVER_OWN_HEADERS = new Set([
   'connection',
   'keep-alive',
 ]);
-const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083, hostVarnish: 18_084 };
+const PORTS = { varnish: 18_080, synthetic: 18_081, nginx: 18_082, apiVarnish: 18_083, otherVarnish: 18_084 };
 
 function cpuList(name: string, text: string): string {
   const ids = /^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(text) ? text.split(/[,-]/).map(Number) : [-1];
@@ -131,31 +133,46 @@ try {
     siteVcl: syntheticVcl(origin.tile.length),
   });
   stops.push(synthetic.stop);
-  const nginx = await startNginx(join(work, 'nginx'), PORTS.nginx, origin.port, serverCpus);
+  const nginxImage = await benchNginxImage();
+  const nginx = await startNginx(join(work, 'nginx'), PORTS.nginx, origin.port, {
+    cpus: serverCpus,
+    image: nginxImage,
+  });
   stops.push(nginx.stop);
-  const hostVarnish = values['host-varnish']
+  // nginx -v prints to standard error.
+  const nginxVersion = /nginx\/(\S+)/.exec(
+    await docker(['run', '--rm', '--network', 'none', nginxImage, 'nginx', '-v'], 60_000, true),
+  )?.[1];
+  const otherVarnish = values['also-image']
     ? await startVarnish({
         ...varnishOptions,
-        runtime: 'host',
+        image: values['also-image'],
         backends: [{ host: '127.0.0.1', port: origin.port }],
-        listenPort: PORTS.hostVarnish,
-        workDir: join(work, 'host-varnish'),
+        listenPort: PORTS.otherVarnish,
+        workDir: join(work, 'other-varnish'),
       })
     : undefined;
-  if (hostVarnish) stops.push(hostVarnish.stop);
+  const otherVersion = otherVarnish
+    ? /varnish-(\d+\.\d+\.\d+)/.exec(
+        await otherVarnish.exec('sh', ['-c', 'varnishd -V 2>&1']).catch((e: Error) => e.message),
+      )?.[1]
+    : undefined;
+  if (otherVarnish) stops.push(otherVarnish.stop);
 
   const tileUrl = (port: number) => `http://127.0.0.1:${port}/maps/tileset/bench.bench.tiles/10/512/384`;
   const headerNames: string[][] = [];
-  for (const port of [PORTS.varnish, PORTS.nginx, ...(hostVarnish ? [PORTS.hostVarnish] : [])]) {
+  for (const port of [PORTS.varnish, PORTS.nginx, ...(otherVarnish ? [PORTS.otherVarnish] : [])]) {
     await get(tileUrl(port));
     const answer = await get(tileUrl(port));
     if (answer.cache !== 'HIT')
       throw new Error(`warm-up on port ${port} did not give a cache hit (X-Cache: ${answer.cache})`);
     headerNames.push(answer.headerNames.filter((name) => !SERVER_OWN_HEADERS.has(name)));
   }
-  const [varnishHeaders, nginxHeaders, hostHeaders] = headerNames.map((names) => names.sort().join(', '));
-  if (hostHeaders !== undefined && hostHeaders !== varnishHeaders)
-    throw new Error(`the host's Varnish sends ${hostHeaders}; the image's sends ${varnishHeaders}`);
+  const [varnishHeaders, nginxHeaders, otherHeaders] = headerNames.map((names) => names.sort().join(', '));
+  if (otherHeaders !== undefined && otherHeaders !== varnishHeaders)
+    throw new Error(
+      `${values['also-image']} sends ${otherHeaders}; production's image sends ${varnishHeaders}`,
+    );
   if (varnishHeaders !== nginxHeaders)
     throw new Error(`not like for like: Varnish sends ${varnishHeaders}; nginx sends ${nginxHeaders}`);
 
@@ -164,7 +181,8 @@ try {
     { name: 'nginx hit', port: PORTS.nginx, pid: nginx.pid },
     { name: 'varnish synthetic', port: PORTS.synthetic, pid: synthetic.pid },
   ];
-  if (hostVarnish) targets.push({ name: 'host varnish hit', port: PORTS.hostVarnish, pid: hostVarnish.pid });
+  if (otherVarnish)
+    targets.push({ name: 'other varnish hit', port: PORTS.otherVarnish, pid: otherVarnish.pid });
   const measure = async (target: (typeof targets)[number]): Promise<Sample> => {
     const cpuBefore = await treeCpuSeconds(target.pid);
     const result = await runWrk(tileUrl(target.port), connections, seconds, 2, {
@@ -190,7 +208,7 @@ try {
   const v = measured['varnish hit']!;
   const n = measured['nginx hit']!;
   const s = measured['varnish synthetic']!;
-  const h = measured['host varnish hit'];
+  const h = measured['other varnish hit'];
   const perRound = (f: (i: number) => number) => v.map((_, i) => f(i));
   const hitRatios = perRound((i) => v[i]!.requestsPerSec / n[i]!.requestsPerSec);
   const p99Ratios = perRound((i) => v[i]!.p99Ms / n[i]!.p99Ms);
@@ -207,8 +225,8 @@ try {
     ['Varnish hit ÷ Varnish synthetic', spread(syntheticRatios), '≥ 0.8'],
     ['Server CPU per answer, Varnish ÷ nginx', spread(cpuRatios), '≤ 1.2'],
   ];
-  if (h && hostVarnish) {
-    const versions = `Varnish ${varnish.runtime.version} (image) ÷ ${hostVarnish.runtime.version} (host)`;
+  if (h) {
+    const versions = `Varnish ${varnish.runtime.version} ÷ ${otherVersion ?? values['also-image']} (--also-image)`;
     rows.push(
       [
         `${versions}: hit throughput`,
@@ -273,7 +291,7 @@ try {
   );
   const loads = [...v, ...n, ...s].map((x) => x.load1);
   console.log(
-    `\n${busyStart ? 'BUSY START · ' : ''}${new Date().toISOString()} · Varnish ${varnish.runtime.version} (${varnish.runtime.kind}) · ` +
+    `\n${busyStart ? 'BUSY START · ' : ''}${new Date().toISOString()} · Varnish ${varnish.runtime.version} (${varnish.runtime.kind}), nginx ${nginxVersion} (container) · ` +
       `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'} · wrk -t${wrkThreads} -c${connections} -d${seconds}s on CPUs ${wrkCpus}, ` +
       `servers on CPUs ${serverCpus} · median of ${rounds} paired rounds after ${warmup} discarded, (min–max) · ${origin.tile.length}-byte gzip tile · ` +
       `load average at start ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}, during rounds ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}\n`,

@@ -26,9 +26,7 @@ sub maps_budget_miss {
         if (vsthrottle.is_denied(req.http.X-Maps-Client,
                 std.integer(req.http.X-Maps-Budget-Misses, 1),
                 std.duration(req.http.X-Maps-Budget-Period, 60s))) {
-            set req.http.X-Maps-Retry-After = req.http.X-Maps-Budget-Retry-After;
-            set req.http.X-Maps-Error-Message = "miss budget of this client used up: cached tiles still answer; retry later";
-            return (synth(429, "Too Many Requests"));
+            return (synth(1429, "miss budget of this client used up: cached tiles still answer; retry later"));
         }
     }
 }

@@ -7,11 +7,12 @@ import std;
 # - While the backend is healthy, lookups accept only 10 s of staleness: a graced hit starts a background
 #   refresh and older objects are fetched in the foreground (coalesced), so clients see fresh data.
 # - While the backend is sick (probe), the whole grace applies: clients get stale objects, not errors.
-# - When a fetch fails anyway (5xx, connection refused after retries) the request restarts once and may take
-#   any stale copy (stale-if-error); without one it gets a fast 503.
+# - When a fetch fails anyway (5xx, connection refused after retries, every connection in use) the request restarts
+#   once and may take any stale copy (stale-if-error); without one it gets a fast 503. That restart is the policy's
+#   only one, so `req.restarts > 0` marks it (no request header to set, or to clear on every hit).
 
 sub maps_grace_recv {
-    if (req.http.X-Maps-Stale-If-Error) {
+    if (req.restarts > 0) {
         # Restarted after a failed fetch: the object's own (long) grace applies. req.grace survives restarts,
         # so lift the 10 s cap set on the first pass.
         set req.grace = 365d;
@@ -21,12 +22,10 @@ sub maps_grace_recv {
 }
 
 sub maps_grace_miss {
-    if (req.http.X-Maps-Stale-If-Error) {
+    if (req.restarts > 0) {
         # No stale copy to fall back on: fail fast instead of asking a failing (or saturated: every connection of
-        # the backend's max_connections in use) backend again, and say when to come back.
-        set req.http.X-Maps-Retry-After = "5";
-        set req.http.X-Maps-Error-Message = "the API is unavailable or at capacity; retry later";
-        return (synth(503, "Service Unavailable"));
+        # the backend's max_connections in use) backend again; vcl_synth adds Retry-After.
+        return (synth(1503, "the API is unavailable or at capacity; retry later"));
     }
 }
 
@@ -49,9 +48,7 @@ sub maps_grace_backend_error {
 }
 
 sub maps_grace_synth {
-    if (resp.status == 503 && req.restarts == 0 && !req.http.X-Maps-Stale-If-Error &&
-        (req.method == "GET" || req.method == "HEAD")) {
-        set req.http.X-Maps-Stale-If-Error = "1";
+    if (resp.status == 503 && req.restarts == 0 && (req.method == "GET" || req.method == "HEAD")) {
         return (restart);
     }
 }

@@ -18,13 +18,6 @@ include "./xcache.vcl";
 include "./cors.vcl";
 
 sub vcl_recv {
-    if (req.restarts == 0) {
-        # Internal markers must never come from a client.
-        unset req.http.X-Cache;
-        unset req.http.X-Maps-Stale-If-Error;
-        unset req.http.X-Maps-Error-Message;
-        unset req.http.X-Maps-Retry-After;
-    }
     call maps_normalize;
     if (req.url == "/varnish-ready") {
         # Kubernetes readiness (and startup) probe, answered by this VCL: the child runs, the policy is loaded and a
@@ -37,11 +30,11 @@ sub vcl_recv {
         # Read-only API: refuse writes here instead of passing them to the pods.
         return (synth(405, "Method Not Allowed"));
     }
-    if (req.url ~ "^/(metrics|readyz)$") {
+    if (req.url == "/metrics" || req.url == "/readyz") {
         # Operational endpoints of the pods, not the public's: Prometheus scrapes each pod, Kubernetes probes each
-        # pod. Liveness (/healthz) stays: it reveals nothing and the deploy smoke reads it.
-        set req.http.X-Maps-Error-Message = "no route for " + req.method + " " + req.url;
-        return (synth(404, "Not Found"));
+        # pod. Liveness (/healthz) stays: it reveals nothing and the deploy smoke reads it. (maps_normalize already
+        # dropped any query string and refused encodings: two comparisons, no regex, on every request.)
+        return (synth(1404, "no route for " + req.method + " " + req.url));
     }
     if (req.url == "/healthz") {
         return (pass);
@@ -57,7 +50,6 @@ sub vcl_hash {
 }
 
 sub vcl_hit {
-    call maps_xcache_hit;
     return (deliver);
 }
 
@@ -74,8 +66,8 @@ sub vcl_pass {
 }
 
 sub vcl_backend_fetch {
+    call maps_normalize_backend_fetch;
     unset bereq.http.X-Cache;
-    unset bereq.http.X-Maps-Stale-If-Error;
     unset bereq.http.X-Maps-Client;
     unset bereq.http.X-Maps-Budget-Misses;
     unset bereq.http.X-Maps-Budget-Period;
@@ -102,6 +94,7 @@ sub vcl_backend_response {
 
 sub vcl_backend_error {
     call maps_grace_backend_error;
+    call maps_cors_object_headers;
     set beresp.http.Content-Type = "application/json";
     set beresp.http.Cache-Control = "no-store";
     set beresp.http.Retry-After = "5";
@@ -111,7 +104,6 @@ sub vcl_backend_error {
 
 sub vcl_deliver {
     call maps_xcache_deliver;
-    call maps_cors_deliver;
     return (deliver);
 }
 
@@ -127,16 +119,22 @@ sub vcl_synth {
     if (resp.status == 405) {
         set resp.http.Allow = "GET, HEAD, OPTIONS";
     }
-    if (req.http.X-Maps-Retry-After) {
-        # 429 (miss budget) and 503 (no API connection free, no stale copy): when to ask again.
-        set resp.http.Retry-After = req.http.X-Maps-Retry-After;
-    }
     set resp.http.Content-Type = "application/json";
     set resp.http.Cache-Control = "no-store";
+    # When to ask again: 429 (miss budget; the site's value, set on this request) and 503 (no API connection free, no
+    # stale copy).
+    if (resp.status == 1429) {
+        set resp.http.Retry-After = req.http.X-Maps-Budget-Retry-After;
+    } else if (resp.status == 503 || resp.status == 1503) {
+        set resp.http.Retry-After = "5";
+    }
     if (resp.status >= 400) {
-        # The API's error body ({statusCode, error, message}, api/src/app.ts): a client reads one shape.
-        if (!req.http.X-Maps-Error-Message) {
-            set req.http.X-Maps-Error-Message = resp.reason;
+        # The API's error body ({statusCode, error, message}, api/src/app.ts): a client reads one shape. A 1xxx status
+        # is one of the policy's refusals, its reason the message.
+        set req.http.X-Maps-Error-Message = resp.reason;
+        if (resp.status >= 1000) {
+            set resp.status = resp.status - 1000;
+            call maps_reason_phrase;
         }
         call maps_error_code;
         set resp.body = {"{"statusCode":"} + resp.status + {","error":""} + req.http.X-Maps-Error-Code +
@@ -162,5 +160,17 @@ sub maps_error_code {
         set req.http.X-Maps-Error-Code = "UNAVAILABLE";
     } else {
         set req.http.X-Maps-Error-Code = "ERROR";
+    }
+}
+
+sub maps_reason_phrase {
+    if (resp.status == 400) {
+        set resp.reason = "Bad Request";
+    } else if (resp.status == 404) {
+        set resp.reason = "Not Found";
+    } else if (resp.status == 429) {
+        set resp.reason = "Too Many Requests";
+    } else if (resp.status == 503) {
+        set resp.reason = "Service Unavailable";
     }
 }
