@@ -4,7 +4,8 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { ERROR_CACHE_CONTROL } from './caching.js';
 import type { Config } from './config.js';
 import { addCorsHeaders, registerCors } from './cors.js';
-import { HttpError } from './errors.js';
+import { nonCanonical } from './canonical-url.js';
+import { HttpError, badRequest } from './errors.js';
 import { requiredResponseHeaders } from './responses.js';
 import { collectServedMethods } from './method-not-allowed.js';
 import { operationsRoutes } from './routes/operations.js';
@@ -50,6 +51,15 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
 
   await registerCors(app);
   traceRequests(app);
+  app.addHook('onRequest', async (request) => {
+    const problem = nonCanonical(request.url);
+    if (problem) {
+      throw badRequest(
+        `non-canonical URL (${problem}): write the table id, z/x/y, geomField and format literally, without ` +
+          'percent-encoding, signs or leading zeros',
+      );
+    }
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id).header('x-served-by', config.HOSTNAME);
     if (app.state.draining) reply.header('connection', 'close');

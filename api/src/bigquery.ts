@@ -16,6 +16,7 @@ import {
   SAMPLE_MAX_ROWS,
   type StoredTile,
 } from './partition-check.js';
+import { covers } from './tile-coverage.js';
 import { planTileReads, type PlanSources, type TilePlan } from './tile-plan.js';
 import { tracer } from './tracing.js';
 
@@ -79,6 +80,13 @@ export class BigQueryReader {
 
   async tile(table: TableInfo, z: number, x: number, y: number): Promise<Buffer | null> {
     const plan = await this.tilePlan(table);
+    if (!covers(plan.coverage, z, x, y)) {
+      trace
+        .getActiveSpan()
+        ?.setAttribute('maps.tile_plan', `outside the tileset (${plan.coverage.kind}): no query`);
+      this.metrics.tilesOutside.inc();
+      return null;
+    }
     trace
       .getActiveSpan()
       ?.setAttribute('maps.tile_plan', plan.pruned ? 'partition' : `full scan estimate: ${plan.reason}`);

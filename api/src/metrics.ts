@@ -41,6 +41,11 @@ export function createMetrics() {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    tilesOutside: new Counter({
+      name: 'tiles_outside_tileset_total',
+      help: "Tiles answered 204 without a query: outside the tileset's zooms or area (its metadata)",
+      registers: [registry],
+    }),
     queryErrors: new Counter({
       name: 'bigquery_errors_total',
       help: 'Failed BigQuery calls by kind and the error code we answered with',

@@ -71,7 +71,10 @@ const error = (description: string, headers: Record<string, HeaderSchema> = {}) 
 
 /** The JSON errors every data route can answer. */
 export const DATA_ROUTE_ERRORS = {
-  400: error('bad or missing parameter, malformed URL, or not a table of the expected shape'),
+  400: error(
+    'bad or missing parameter, malformed or non-canonical URL (percent-encoding, signs, leading zeros), or not a ' +
+      'table of the expected shape',
+  ),
   403: error(
     'the id is not one of the public table ids this API serves (SERVED_TABLES): refused before BigQuery is called',
   ),

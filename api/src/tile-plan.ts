@@ -6,8 +6,9 @@ import type { TableInfo } from './table-id.js';
 import { parseJson, readPartitionScheme, type PartitionScheme } from './carto-partition.js';
 import { HttpError } from './errors.js';
 import { checkSample, type StoredTile } from './partition-check.js';
+import { tileJsonCoverage, type Coverage } from './tile-coverage.js';
 
-export type TilePlan =
+export type TilePlan = (
   | { pruned: true; scheme: PartitionScheme; maximumBytesBilled: string }
   | {
       pruned: false;
@@ -15,7 +16,13 @@ export type TilePlan =
       maximumBytesBilled: string;
       /** A CARTO tileset (carto_partition column) whose scheme cannot be used: the loud failure, never a quiet one. */
       schemeUnusable: boolean;
-    };
+    }
+) & {
+  /** The tiles this version can hold (tile-coverage.ts): any other is 204 without a query. */
+  coverage: Coverage;
+};
+
+const UNKNOWN: Coverage = { kind: 'unknown' };
 
 /** What planning reads from BigQuery, once per table version. */
 export interface PlanSources {
@@ -42,17 +49,22 @@ export async function planTileReads(
   sources: PlanSources,
   maximumBytesBilled: string,
 ): Promise<TilePlan> {
-  if (!table.columns.has('carto_partition'))
-    return { pruned: false, reason: 'no carto_partition column', maximumBytesBilled, schemeUnusable: false };
+  if (!table.columns.has('carto_partition')) {
+    const reason = 'no carto_partition column';
+    return { pruned: false, reason, maximumBytesBilled, schemeUnusable: false, coverage: UNKNOWN };
+  }
+  const row = await sources.metadataRow(table);
+  const metadata = row ? parseJson(row.toString('utf8')) : undefined;
+  const declared = tileJsonCoverage(metadata);
   const unpruned = (reason: string): TilePlan => ({
     pruned: false,
     reason,
     maximumBytesBilled,
     schemeUnusable: true,
+    coverage: declared,
   });
-  const row = await sources.metadataRow(table);
   if (!row) return unpruned('no metadata row (z = -1, carto_partition IS NULL)');
-  const reading = readPartitionScheme(parseJson(row.toString('utf8')));
+  const reading = readPartitionScheme(metadata);
   if (!reading.ok) return unpruned(reading.problem);
   const { scheme } = reading;
   let tiles: StoredTile[];
@@ -70,5 +82,8 @@ export async function planTileReads(
     pruned: true,
     scheme,
     maximumBytesBilled: largest === undefined ? maximumBytesBilled : capAbove(largest, maximumBytesBilled),
+    // nothing stored outside the scheme (partition 0 unused): the scheme is proof; tiles stored outside it make the
+    // declared zooms and bounds suspect too, so then nothing is ruled out
+    coverage: check.outsideUsed ? UNKNOWN : { kind: 'scheme', scheme },
   };
 }

@@ -14,7 +14,55 @@ const tile = (id: string, z: string, x: string, y: string) =>
   `/maps/tileset/${e(id)}/${e(z)}/${e(x)}/${e(y)}`;
 const table = (id: string, query: string) => `/maps/table/${e(id)}?${query}`;
 
+const T = `/maps/tileset/${TILESET}`;
+const S = `/maps/table/${TABLE}`;
+
+/**
+ * Other spellings of resources that exist (api/README.md, "Canonical URLs"), written raw as a client would send them:
+ * the API refuses each before any BigQuery call, and Varnish must refuse them before its cache lookup (one tile, one
+ * cache key): the VCL's test reads this list.
+ */
+export const NON_CANONICAL_URLS: BadInput[] = [
+  {
+    name: 'id with a percent-encoded underscore',
+    path: `/maps/tileset/carto-demo-data.demo_tilesets.osm%5Fbuildings/0/0/0`,
+    status: 400,
+  },
+  {
+    name: 'id with a percent-encoded hyphen',
+    path: `/maps/tileset/carto%2Ddemo-data.demo_tilesets.osm_buildings/0/0/0`,
+    status: 400,
+  },
+  {
+    name: 'id with a percent-encoded letter',
+    path: `/maps/tileset/%63arto-demo-data.demo_tilesets.osm_buildings/0/0/0`,
+    status: 400,
+  },
+  {
+    name: 'id with a percent-encoded dot',
+    path: `/maps/tileset/carto-demo-data%2Edemo_tilesets.osm_buildings/0/0/0`,
+    status: 400,
+  },
+  { name: 'z percent-encoded', path: `${T}/%30/0/0`, status: 400 },
+  { name: 'x percent-encoded', path: `${T}/1/%31/0`, status: 400 },
+  { name: 'z with a leading zero', path: `${T}/00/0/0`, status: 400 },
+  { name: 'x with a leading zero', path: `${T}/1/01/0`, status: 400 },
+  { name: 'y with a plus sign', path: `${T}/1/0/+1`, status: 400 },
+  { name: 'y as minus zero', path: `${T}/1/0/-0`, status: 400 },
+  { name: 'a trailing slash after y', path: `${T}/0/0/0/`, status: 404 },
+  { name: 'a doubled slash before the id', path: `/maps/tileset//${TILESET}/0/0/0`, status: 404 },
+  {
+    name: 'table id percent-encoded',
+    path: `/maps/table/carto-demo-data.demo_tables.retail%5Fstores?geomField=geom`,
+    status: 400,
+  },
+  { name: 'geomField value percent-encoded', path: `${S}?geomField=%67eom`, status: 400 },
+  { name: 'geomField name percent-encoded', path: `${S}?geom%46ield=geom`, status: 400 },
+  { name: 'format value percent-encoded', path: `${S}?geomField=geom&format=geo%6Ason`, status: 400 },
+];
+
 export const BAD_INPUTS: BadInput[] = [
+  ...NON_CANONICAL_URLS,
   // SQL injection through the table id
   {
     name: 'id with backtick and UNION',

@@ -124,6 +124,10 @@ async function unusableGauge(id: string): Promise<string | undefined> {
   const text = await (await fetch(`${api.url}/metrics`)).text();
   return text.match(new RegExp(`^tileset_partition_scheme_unusable\\{table="${id}"\\} (\\d+)$`, 'm'))?.[1];
 }
+async function metric(name: string): Promise<number> {
+  const text = await (await fetch(`${api.url}/metrics`)).text();
+  return Number(text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1] ?? 0);
+}
 const schemeErrors = (id: string) =>
   api.logs
     .map((line) => JSON.parse(line) as { level: number; table?: string; found?: string; msg: string })
@@ -157,10 +161,11 @@ describe('partition-pruned tile reads', () => {
     }
   });
 
-  it('answers 204 for a tile the tileset does not hold, after looking in its partition', async () => {
-    const res = await tile(SAMPLE_TILESET, 3, 0, 0);
+  it('answers 204 for a tile it cannot rule out (no metadata) after looking for it', async () => {
+    const before = tileQueries(NO_METADATA).length;
+    const res = await tile(NO_METADATA, 3, 0, 0);
     expect(res.status).toBe(204);
-    expect(tileQueries(SAMPLE_TILESET).at(-1)).toMatchObject({ refused: false });
+    expect(tileQueries(NO_METADATA).length).toBe(before + 1);
   });
 
   it('reads the partition scheme once per table version', async () => {
@@ -247,5 +252,29 @@ describe('partition-pruned tile reads', () => {
     const sent = tileQueries(SAMPLE_TILESET).at(-1)!;
     expect(sql.replace('P.D.T', SAMPLE_TILESET)).toBe(sent.sql);
     expect(parameters).toEqual([...sent.sql.matchAll(/@(\w+)/g)].map(([, name]) => name));
+  });
+
+  it("answers a cacheable 204 without a query for tiles outside the tileset's zooms or area", async () => {
+    const inside = sampleTileRows().find((r) => r.z === 15)!;
+    const cases = [
+      [SAMPLE_TILESET, 16, inside.x * 2, inside.y * 2], // above the scheme's zmax
+      [SAMPLE_TILESET, 15, 0, 0], // outside the scheme's box
+      [SAMPLE_TILESET, 3, 0, 0],
+      [MALFORMED_SCHEME, 16, inside.x * 2, inside.y * 2], // no usable scheme: the TileJSON's maxzoom
+      [MALFORMED_SCHEME, 15, 0, 0], // and its bounds
+    ] as const;
+    for (const [id] of cases) await tile(id, 0, 0, 0); // plan both versions first
+    const before = standIn.queries.length;
+    const outsideBefore = await metric('tiles_outside_tileset_total');
+    for (const [id, z, x, y] of cases) {
+      const res = await tile(id, z, x, y);
+      expect(res.status, `${id} ${z}/${x}/${y}`).toBe(204);
+      expect(res.headers.get('cache-control')).toMatch(/^public, max-age=86400/);
+    }
+    expect(standIn.queries.slice(before)).toEqual([]);
+    expect((await metric('tiles_outside_tileset_total')) - outsideBefore).toBe(cases.length);
+    // inside: still read
+    expect((await tile(MALFORMED_SCHEME, inside.z, inside.x, inside.y)).status).toBe(200);
+    expect(standIn.queries.length).toBe(before + 1);
   });
 });

@@ -48,7 +48,9 @@ export const tilesetRoutes: FastifyPluginAsyncJsonSchemaToTs = async (app) => {
             { 'application/vnd.mapbox-vector-tile': { schema: { type: 'string', format: 'binary' } } },
             CONTENT_ENCODING_GZIP,
           ),
-          204: versioned('the tileset has no tile at these coordinates'),
+          204: versioned(
+            'the tileset has no tile at these coordinates (outside its zooms or area: answered without a query)',
+          ),
           304: NOT_MODIFIED,
           ...DATA_ROUTE_ERRORS,
         },
