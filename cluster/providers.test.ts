@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { providers, repoRoot, toolsDir } from './lib/kube.js';
+import { providers, rehearsal, repoRoot, toolsDir } from './lib/kube.js';
 
 function shellSettings(...names: string[]): Record<string, string> {
   const script = `source cluster/lib.sh; ${names.map((n) => `echo "${n}=$${n}"`).join('; ')}`;
@@ -70,5 +70,14 @@ describe('the rehearsal cluster providers', () => {
       const runs = workflow.jobs.rehearse?.steps.flatMap((s) => (s.run ? [s.run] : [])) ?? [];
       expect(runs.at(-1), file).toBe('npm run rehearse -- --provider kind');
     }
+  });
+});
+
+describe('manifests/rehearsal-bigquery-egress.yaml', () => {
+  it('opens the API pods exactly to the BigQuery stand-in the rehearsal runs', () => {
+    const text = readFileSync(join(repoRoot, 'cluster/manifests/rehearsal-bigquery-egress.yaml'), 'utf8');
+    const namespaces = new Set(text.match(/maps-rehearsal-[a-z]+/g));
+    expect([...namespaces]).toEqual([rehearsal.emulatorNamespace]);
+    expect(text).toContain(`port: ${rehearsal.emulatorPort}, protocol: "TCP"`);
   });
 });

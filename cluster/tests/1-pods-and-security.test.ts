@@ -1,5 +1,6 @@
 // After the rehearsal's three deploys: every namespace enforces Pod Security `restricted`, admitted every pod of the
-// release, and runs 5 ready API pods and 1 ready Varnish pod whose probes pass; the NetworkPolicies were accepted.
+// release, and runs 5 ready API pods and 1 ready Varnish pod whose probes pass; the NetworkPolicies were accepted, the
+// API's with the one egress rule manifests/rehearsal-bigquery-egress.yaml adds for the in-cluster BigQuery stand-in.
 import { NetworkingV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { rehearsal } from '../lib/kube.js';
@@ -52,12 +53,38 @@ describe.each(rehearsal.environments)('the %s namespace', (env) => {
     }
   });
 
-  it('accepted the release NetworkPolicies (stored; the bridge CNI does not enforce them)', async () => {
+  it('accepted the release NetworkPolicies (stored; enforced on kind, not by the bridge CNI)', async () => {
     const policies = await kubeConfig
       .makeApiClient(NetworkingV1Api)
       .listNamespacedNetworkPolicy({ namespace });
     expect(policies.items.map((p) => p.metadata?.name)).toEqual(
       expect.arrayContaining(['maps-api-api', 'maps-api-varnish']),
     );
+  });
+
+  it("lets the API pods reach the BigQuery stand-in by the rehearsal's one added egress rule", async () => {
+    const networking = kubeConfig.makeApiClient(NetworkingV1Api);
+    const api = await networking.readNamespacedNetworkPolicy({ name: 'maps-api-api', namespace });
+    const toStandIn = (api.spec?.egress ?? []).filter((rule) =>
+      rule.to?.some(
+        (peer) =>
+          peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] ===
+          rehearsal.emulatorNamespace,
+      ),
+    );
+    expect(toStandIn).toEqual([
+      {
+        to: [
+          {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': rehearsal.emulatorNamespace },
+            },
+          },
+        ],
+        ports: [{ port: rehearsal.emulatorPort, protocol: 'TCP' }],
+      },
+    ]);
+    const varnish = await networking.readNamespacedNetworkPolicy({ name: 'maps-api-varnish', namespace });
+    expect(JSON.stringify(varnish.spec?.egress)).not.toContain(rehearsal.emulatorNamespace);
   });
 });
