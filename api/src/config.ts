@@ -69,11 +69,12 @@ export const settingsSchema = {
       default: 10_000,
       description: 'drain time after SIGTERM before a forced exit',
     },
-    READINESS_CACHE_MS: {
+    BIGQUERY_PROBE_INTERVAL_MS: {
       type: 'integer',
-      minimum: 0,
-      default: 5_000,
-      description: 'how long a readiness answer is reused',
+      minimum: 1_000,
+      default: 15_000,
+      description:
+        'how often each pod checks that BigQuery answers (a free metadata read): the gauge bigquery_up, never readiness',
     },
     TABLE_METADATA_TTL_MS: {
       type: 'integer',

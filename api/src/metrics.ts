@@ -41,6 +41,11 @@ export function createMetrics() {
       labelNames: ['table'] as const,
       registers: [registry],
     }),
+    bigqueryUp: new Gauge({
+      name: 'bigquery_up',
+      help: "1 when this pod's last BigQuery probe (a metadata read of a served table's dataset) answered, else 0",
+      registers: [registry],
+    }),
     tilesOutside: new Counter({
       name: 'tiles_outside_tileset_total',
       help: "Tiles answered 204 without a query: outside the tileset's zooms or area (its metadata)",

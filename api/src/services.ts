@@ -18,11 +18,26 @@ declare module 'fastify' {
 export const services = fp<{ config: Config }>(
   async (app, { config }) => {
     const metrics = createMetrics();
+    const reader = new BigQueryReader(config, metrics, app.log);
     app
       .decorate('config', config)
       .decorate('metrics', metrics)
-      .decorate('reader', new BigQueryReader(config, metrics, app.log))
+      .decorate('reader', reader)
       .decorate('state', { draining: false });
+    // BigQuery's health is a metric (and an alert), never this pod's readiness: a BigQuery or IAM blip must not take
+    // every pod out of the Service at once, nor stop a rollout or rollback from becoming Ready.
+    const probe = async () => {
+      try {
+        await reader.ping(2000);
+        metrics.bigqueryUp.set(1);
+      } catch (error) {
+        metrics.bigqueryUp.set(0);
+        app.log.warn({ err: error }, 'BigQuery probe failed');
+      }
+    };
+    const timer = setInterval(() => void probe(), config.BIGQUERY_PROBE_INTERVAL_MS).unref();
+    app.addHook('onReady', async () => void probe());
+    app.addHook('onClose', async () => clearInterval(timer));
   },
   { name: 'services' },
 );

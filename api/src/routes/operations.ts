@@ -3,9 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { COMMON_HEADERS, DATA_ROUTE_ERRORS } from '../responses.js';
 
 export const operationsRoutes: FastifyPluginAsync = async (app) => {
-  const { config, reader, metrics, state } = app;
+  const { metrics, state } = app;
   const noStore = { 'cache-control': 'no-store' };
-  let readiness: { ok: boolean; until: number } = { ok: false, until: 0 };
 
   const greeting = {
     summary: 'Greeting (contract of the original API)',
@@ -33,22 +32,15 @@ export const operationsRoutes: FastifyPluginAsync = async (app) => {
 
   app.get(
     '/readyz',
-    { schema: { summary: 'Readiness: not draining and BigQuery reachable', hide: true } },
-    async (request, reply) => {
+    {
+      schema: {
+        summary: 'Readiness: this process serves and is not draining (BigQuery health is a metric)',
+        hide: true,
+      },
+    },
+    async (_request, reply) => {
       reply.headers(noStore);
-      if (state.draining) return reply.code(503).send({ status: 'draining' });
-      if (readiness.until < Date.now()) {
-        try {
-          await reader.ping(2000);
-          readiness = { ok: true, until: Date.now() + config.READINESS_CACHE_MS };
-        } catch (error) {
-          request.log.warn({ err: error }, 'readiness check failed');
-          readiness = { ok: false, until: Date.now() + Math.min(config.READINESS_CACHE_MS, 1000) };
-        }
-      }
-      return readiness.ok
-        ? reply.send({ status: 'ready' })
-        : reply.code(503).send({ status: 'bigquery unreachable' });
+      return state.draining ? reply.code(503).send({ status: 'draining' }) : reply.send({ status: 'ready' });
     },
   );
 
