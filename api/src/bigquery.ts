@@ -33,7 +33,12 @@ const METADATA_CACHE_SIZE = 1000;
 
 export class BigQueryReader {
   private readonly client: BigQuery;
-  private readonly tables = new Map<string, { info: TableInfo; expires: number }>();
+  /**
+   * Table lookups: one in flight per table, shared by every request that needs it meanwhile; kept
+   * TABLE_METADATA_TTL_MS when it succeeded, TABLE_LOOKUP_FAILURE_TTL_MS when it failed (404 or BigQuery down), so a
+   * burst of requests for one table costs one metadata call.
+   */
+  private readonly tables = new Map<string, { lookup: Promise<TableInfo>; expires: number }>();
   /** Tile plans per table version (id @ last modified): planned once, kept while that version is served. */
   private readonly tilePlans = new Map<string, Promise<TilePlan>>();
   /** How long jobs.query waits for a result: less than our deadline, so its answer names the job to cancel. */
@@ -52,10 +57,22 @@ export class BigQueryReader {
     this.serverWaitMs = Math.max(Math.floor(config.QUERY_TIMEOUT_MS / 2), config.QUERY_TIMEOUT_MS - 2000);
   }
 
-  async table(ref: TableRef): Promise<TableInfo> {
+  table(ref: TableRef): Promise<TableInfo> {
     const key = formatTableRef(ref);
     const cached = this.tables.get(key);
-    if (cached && cached.expires > Date.now()) return cached.info;
+    if (cached && cached.expires > Date.now()) return cached.lookup;
+    const entry = { lookup: this.lookUp(ref), expires: Number.POSITIVE_INFINITY };
+    entry.lookup.then(
+      () => (entry.expires = Date.now() + this.config.TABLE_METADATA_TTL_MS),
+      () => (entry.expires = Date.now() + this.config.TABLE_LOOKUP_FAILURE_TTL_MS),
+    );
+    this.tables.delete(key);
+    if (this.tables.size >= METADATA_CACHE_SIZE) this.tables.delete(this.tables.keys().next().value!);
+    this.tables.set(key, entry);
+    return entry.lookup;
+  }
+
+  private async lookUp(ref: TableRef): Promise<TableInfo> {
     const [metadata] = await this.call('metadata', () =>
       this.client.dataset(ref.datasetId, { projectId: ref.projectId }).table(ref.tableId).getMetadata(),
     );
@@ -73,8 +90,6 @@ export class BigQueryReader {
       numBytes: Number(metadata.numBytes ?? 0),
       numRows: Number(metadata.numRows ?? 0),
     };
-    if (this.tables.size >= METADATA_CACHE_SIZE) this.tables.delete(this.tables.keys().next().value!);
-    this.tables.set(key, { info, expires: Date.now() + this.config.TABLE_METADATA_TTL_MS });
     return info;
   }
 

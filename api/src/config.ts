@@ -82,6 +82,12 @@ export const settingsSchema = {
       default: 30_000,
       description: 'how long table metadata is reused',
     },
+    TABLE_LOOKUP_FAILURE_TTL_MS: {
+      type: 'integer',
+      minimum: 0,
+      default: 5_000,
+      description: 'how long a failed table lookup (404, BigQuery down) is answered from memory',
+    },
     MAX_ZOOM: { type: 'integer', minimum: 0, maximum: 30, default: 24, description: 'highest z accepted' },
     TILE_CACHE_CONTROL: {
       type: 'string',
