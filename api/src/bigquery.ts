@@ -6,7 +6,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { EXACT_INTEGERS, minimumGeoJsonBytes } from './bigquery-values.js';
 import type { Config } from './config.js';
 import { tilePartition } from './carto-partition.js';
-import { fromBigQueryError, notFound, queryTimeout, tooLarge } from './errors.js';
+import { fromBigQueryError, notFound, overloaded, queryTimeout, retryable, tooLarge } from './errors.js';
 import type { Metrics, QueryKind } from './metrics.js';
 import { formatTableRef, type TableInfo, type TableRef } from './table-id.js';
 import {
@@ -52,7 +52,11 @@ export class BigQueryReader {
     // BIGQUERY_EMULATOR_HOST, when set, is honoured by the client itself: one code path for emulator and BigQuery.
     this.client = new BigQuery({
       projectId: config.GOOGLE_CLOUD_PROJECT,
-      retryOptions: { autoRetry: config.BIGQUERY_MAX_RETRIES > 0, maxRetries: config.BIGQUERY_MAX_RETRIES },
+      retryOptions: {
+        autoRetry: config.BIGQUERY_MAX_RETRIES > 0,
+        maxRetries: config.BIGQUERY_MAX_RETRIES,
+        retryableErrorFn: retryable,
+      },
     });
     this.serverWaitMs = Math.max(Math.floor(config.QUERY_TIMEOUT_MS / 2), config.QUERY_TIMEOUT_MS - 2000);
   }
@@ -317,11 +321,25 @@ export class BigQueryReader {
     });
   }
 
+  /** BigQuery calls in flight from this process (the probe aside). */
+  private active = 0;
+
   private async call<T>(
     kind: QueryKind,
     work: () => Promise<T>,
     timeoutMs = this.config.QUERY_TIMEOUT_MS,
   ): Promise<T> {
+    // Shedding before collapse: when BigQuery is slow, excess misses get a fast 503 instead of piling up here (and
+    // holding Varnish's backend connections); the probe is exempt, it only measures.
+    if (kind !== 'readiness') {
+      if (this.active >= this.config.MAX_CONCURRENT_BIGQUERY_CALLS) {
+        this.metrics.shed.inc({ kind });
+        throw overloaded();
+      }
+      this.active++;
+      const limited = work;
+      work = () => limited().finally(() => this.active--);
+    }
     return tracer.startActiveSpan(
       `bigquery.${kind}`,
       { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'bigquery' } },

@@ -55,7 +55,16 @@ export const settingsSchema = {
       minimum: 0,
       maximum: 5,
       default: 2,
-      description: 'retries of failed BigQuery HTTP calls (5xx, 429, resets) inside the query timeout',
+      description:
+        'retries of failed BigQuery HTTP calls (5xx, timeouts, resets) inside the query timeout; never of rate or ' +
+        'quota limits',
+    },
+    MAX_CONCURRENT_BIGQUERY_CALLS: {
+      type: 'integer',
+      minimum: 1,
+      default: 20,
+      description:
+        'BigQuery calls one instance keeps in flight (5 pods: 100 per environment); more get 503 + Retry-After at once',
     },
     MAXIMUM_BYTES_BILLED: {
       type: 'integer',

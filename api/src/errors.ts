@@ -46,4 +46,26 @@ export function fromBigQueryError(error: unknown): HttpError {
   return new HttpError(502, 'BigQuery request failed', 'UPSTREAM_ERROR');
 }
 
+/** Too much BigQuery work already in flight on this instance (MAX_CONCURRENT_BIGQUERY_CALLS): retry in a second. */
+export const overloaded = () =>
+  new HttpError(503, 'too many BigQuery calls in flight on this instance, retry shortly', 'OVERLOADED', {
+    'retry-after': '1',
+  });
+
+/**
+ * Which failed BigQuery HTTP calls are retried inside the deadline. @google-cloud/common 8.2 decides on the status
+ * alone (util.parseHttpRespMessage hands its retry test an error without the body's reasons) and retries 408, 429,
+ * 500, 502, 503, 504: a 429 retried adds load exactly when BigQuery asks for less, so it (and any rate or quota reason
+ * we are shown) fails at once as 503 + Retry-After; BigQuery's 403 rateLimitExceeded was never retried.
+ */
+export function retryable(error: { code?: number | string; errors?: { reason?: string }[] }): boolean {
+  const reasons = (error.errors ?? []).map((e) => e.reason ?? '');
+  if (error.code === 429 || reasons.some((reason) => /rateLimitExceeded|quotaExceeded/i.test(reason)))
+    return false;
+  return (
+    [408, 500, 502, 503, 504].includes(Number(error.code)) ||
+    reasons.some((reason) => reason.includes('EAI_AGAIN'))
+  );
+}
+
 export const queryTimeout = () => new HttpError(504, 'BigQuery did not answer in time', 'UPSTREAM_TIMEOUT');

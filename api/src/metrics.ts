@@ -46,6 +46,12 @@ export function createMetrics() {
       help: "1 when this pod's last BigQuery probe (a metadata read of a served table's dataset) answered, else 0",
       registers: [registry],
     }),
+    shed: new Counter({
+      name: 'bigquery_calls_shed_total',
+      help: 'BigQuery calls refused with 503 + Retry-After because MAX_CONCURRENT_BIGQUERY_CALLS were in flight',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     tilesOutside: new Counter({
       name: 'tiles_outside_tileset_total',
       help: "Tiles answered 204 without a query: outside the tileset's zooms or area (its metadata)",

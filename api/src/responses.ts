@@ -84,7 +84,7 @@ export const DATA_ROUTE_ERRORS = {
   }),
   413: error('the answer would exceed MAX_JSON_RESPONSE_SIZE, or the query would scan more than allowed'),
   502: error('BigQuery failed or answered something unreadable'),
-  503: error('BigQuery quota exhausted: retry later', {
+  503: error('BigQuery quota or rate limit reached, or too many BigQuery calls in flight here: retry later', {
     'Retry-After': always('seconds to wait', { pattern: '^[0-9]+$' }),
   }),
   504: error('BigQuery did not answer within QUERY_TIMEOUT_MS'),

@@ -81,6 +81,27 @@ describe('BigQuery failures', () => {
     }
   });
 
+  it.each(['too-many-requests'] as const)(
+    'never retries a rate limit (%s, 429) even when retries are allowed: one call, then 503 + Retry-After',
+    async (mode) => {
+      const retrying = await startApi({
+        BIGQUERY_EMULATOR_HOST: faults.host,
+        QUERY_TIMEOUT_MS: '10000',
+        BIGQUERY_MAX_RETRIES: '2',
+      });
+      try {
+        faults.setMode(mode);
+        const before = faults.queryCount();
+        const res = await fetch(`${retrying.url}${TILE}`);
+        expect(res.status).toBe(503);
+        expect(res.headers.get('retry-after')).toBe('30');
+        expect(faults.queryCount() - before).toBe(1);
+      } finally {
+        await retrying.stop();
+      }
+    },
+  );
+
   it('keeps serving after every failure: no crash, healthy, and counts the errors', async () => {
     expect(api.child.exitCode).toBeNull();
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);

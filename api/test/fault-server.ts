@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { freePort } from '@maps-api/emulator';
 
-export type FaultMode = 'ok' | 'slow' | 'hang' | 'server-error' | 'quota' | 'malformed';
+export type FaultMode =
+  'ok' | 'slow' | 'hang' | 'server-error' | 'quota' | 'rate-limit' | 'too-many-requests' | 'malformed';
 
 export const FAULT_TILE = gzipSync(Buffer.from('fake-but-gzipped-tile'));
 
@@ -57,6 +58,10 @@ export async function startFaultServer(options: { delayMs?: number } = {}) {
               message: 'Quota exceeded',
               errors: [{ reason: 'quotaExceeded', message: 'Quota exceeded: too many concurrent queries' }],
             },
+          });
+        if (mode === 'too-many-requests')
+          return json(res, 429, {
+            error: { code: 429, message: 'Too many requests', errors: [{ reason: 'rateLimitExceeded' }] },
           });
         if (mode === 'malformed') {
           res.writeHead(200, { 'content-type': 'application/json' });
