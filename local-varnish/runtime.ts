@@ -11,13 +11,14 @@
  * host's would) and the host's uid (it reads and writes the caller's directories, mounted at the same paths), so
  * every path and address in the arguments means the same in both runtimes.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { hostVarnishVersion } from './host-version.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const DOCKERFILE = join(REPO_ROOT, 'images/varnish/Dockerfile');
@@ -92,13 +93,6 @@ export function varnishImage(progress: (line: string) => void = () => undefined)
   })();
   imageReady.catch(() => (imageReady = undefined));
   return imageReady;
-}
-
-/** The host's varnishd version ("7.1.1"), or undefined when none is on PATH. */
-export function hostVarnishVersion(): string | undefined {
-  // varnishd -V prints to standard error and exits 0 (7.1 and 7.7 alike); a missing binary prints nothing.
-  const { stdout = '', stderr = '' } = spawnSync('varnishd', ['-V'], { encoding: 'utf8' });
-  return /varnish-(\d+\.\d+\.\d+)/.exec(`${stdout}${stderr}`)?.[1];
 }
 
 async function dockerAnswers(): Promise<boolean> {

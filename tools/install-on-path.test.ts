@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostVarnishVersion } from '../local-varnish/runtime.js';
+import { hostVarnishVersion } from '../local-varnish/host-version.js';
 
 const repoRoot = join(import.meta.dirname, '..');
 const run = promisify(execFile);
