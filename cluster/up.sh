@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the one-node rehearsal cluster (cluster/README.md) and the local registry; idempotent: a healthy cluster is
-# left as it is, a half-started one is stopped (down.sh) and started again. Root, no systemd, cgroup v1 or v2.
+# left as it is, a half-started one is stopped (down.sh) and started again. Root, no systemd needed; cgroup v1, or v2
+# with the controllers delegated first (cgroup.sh; where that cannot be done it stops within a second, naming why).
 # Prints the kubeconfig path. Binaries: tools/install.sh (steps 62-cluster-runtime, 63-cluster-kube).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +12,8 @@ Starts the one-node rehearsal cluster and its local registry (idempotent); print
   -h, --help   print this help" "$@"
 # shellcheck source=cgroup.sh
 source "$here/cgroup.sh"
-cgroup_check "${CLUSTER_CGROUP_FS:-/sys/fs/cgroup}" || die "the one-node cluster cannot run on these cgroups (above)"
+cgroup_prepare "${CLUSTER_CGROUP_FS:-/sys/fs/cgroup}" "$CLUSTER_CGROUP" ||
+  die "the one-node cluster cannot run on these cgroups (above)"
 [ "$(id -u)" -eq 0 ] || die "run as root (kubelet, containerd and the pod network need it)"
 for b in etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns pause; do
   [ -x "$CLUSTER_BIN/$b" ] || die "$CLUSTER_BIN/$b missing: run tools/install.sh cluster-runtime cluster-kube"
@@ -103,7 +105,7 @@ for direction in -i -o; do
   iptables -I FORWARD 1 "$direction" "$CLUSTER_BRIDGE" -m comment --comment "$CLUSTER_TAG" -j ACCEPT
 done
 
-# --- cgroups (v1: cgroup_check above): the parent of every pod cgroup (kubelet cgroupRoot), in every hierarchy.
+# --- cgroups: the parent of every pod cgroup (kubelet cgroupRoot); on v2 cgroup_prepare made it, on v1 in every hierarchy.
 for h in /sys/fs/cgroup/*/; do
   [ -f "$h/cgroup.procs" ] && ! grep -q cgroup2 <<<"$(stat -f -c %T "$h")" && mkdir -p "$h$CLUSTER_CGROUP"
 done
