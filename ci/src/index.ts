@@ -465,8 +465,8 @@ export class MapsApi {
     env: Environment,
     /** gcloud credentials of the environment's replica identity. */
     gcpCredentials: Secret,
-    /** `versioned` (a new table, then switch) or `overwrite` (replica/README.md). */
-    mode: string = 'versioned',
+    /** `versioned` (a new table, then switch) or `overwrite`; unset: the replica tool's one default (replica/README.md). */
+    mode?: string,
     /** Print the plan (every step, the ban included), change nothing. */
     dryRun: boolean = false,
     /** Only prove the replica equals its source. */
@@ -475,7 +475,12 @@ export class MapsApi {
     invalidate: boolean = true,
   ): Promise<string> {
     const target = await environment(this.source, env);
-    const args = ['--dest-project', target.gcpProject, '--mode', mode, '--report-freshness'];
+    const args = [
+      '--dest-project',
+      target.gcpProject,
+      ...(mode ? ['--mode', mode] : []),
+      '--report-freshness',
+    ];
     if (dryRun) args.push('--dry-run');
     if (verifyOnly) args.push('--verify-only');
     const id = runId();

@@ -69,7 +69,7 @@ const DOCUMENTED: Record<
   replicateTable: {
     env: ENV,
     gcpCredentials: SECRET,
-    mode: { type: 'STRING_KIND', default: 'versioned' },
+    mode: { type: 'STRING_KIND' },
     dryRun: { type: 'BOOLEAN_KIND', default: false },
     verifyOnly: { type: 'BOOLEAN_KIND', default: false },
     invalidate: { type: 'BOOLEAN_KIND', default: true },

@@ -870,6 +870,8 @@ describe('module functions as the engine sees them', () => {
     const { chains } = await run((m) => m.replicateTable(Environment.dev, credentials()));
     const chain = chains.find((c) => execs([c]).some((a) => a.includes('replicate')));
     if (!chain) throw new Error('no replicate exec');
+    // No mode given: none passed, so the replica tool's DEFAULT_MODE is the one default (replica/src/options.ts).
+    expect(execs([chain]).find((a) => a.includes('replicate'))).not.toContain('--mode');
     expect(
       execs([chain])
         .find((a) => a.includes('replicate'))

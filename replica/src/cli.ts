@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import { provesFreshness, reportFreshness } from './freshness.js';
 import { serviceTarget, urlTarget } from './cache-target.js';
 import {
+  DEFAULT_MODE,
   DEFAULT_SETTLE_MS,
   destinationRef,
   parseKeep,
@@ -21,7 +22,7 @@ import { parseTableRef, UsageError } from './table-ref.js';
 const USAGE = `usage: replicate [project.dataset.table] --dest-project P [--dest-dataset D] [--dest-table T]
   [--mode overwrite|versioned] [--keep N] [--rollback] [--dry-run] [--verify-only]
   [--ban-url URL | --ban-service NAMESPACE/SERVICE[:PORT]] [--settle-ms MS] [--report-freshness] [--json] [--help|-h]
-defaults: source, dataset and table from environments.json "replica"; --mode overwrite; --keep 3;
+defaults: source, dataset and table from environments.json "replica"; --mode ${DEFAULT_MODE}; --keep 3;
   --settle-ms ${DEFAULT_SETTLE_MS} (the API's table-metadata cache + 1 s: the wait before the ban)
 exit codes: 0 done (copied, verified, rolled back, planned), 1 error, 2 usage, 3 already up to date,
   4 verification failed, 5 (--verify-only) the recorded source instant has left time travel: refresh instead,
@@ -64,7 +65,7 @@ function parseOptions(argv: string[]): CliOptions {
       'dest-project': { type: 'string' },
       'dest-dataset': { type: 'string' },
       'dest-table': { type: 'string' },
-      mode: { type: 'string', default: 'overwrite' },
+      mode: { type: 'string', default: DEFAULT_MODE },
       keep: { type: 'string', default: '3' },
       rollback: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },

@@ -2,6 +2,8 @@ import type { CacheTarget } from './cache-target.js';
 import { tableRef, type TableRef, UsageError } from './table-ref.js';
 
 export type Mode = 'overwrite' | 'versioned';
+/** The one default mode: the CLI's, hence the Dagger function's and the scheduled workflow's (they pass none). */
+export const DEFAULT_MODE: Mode = 'versioned';
 export type Action = 'refresh' | 'rollback' | 'verify';
 
 export interface ReplicaOptions {
