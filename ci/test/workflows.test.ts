@@ -118,6 +118,8 @@ describe('workflow policies', () => {
     }
     for (const { w, name, job } of daggerJobs) {
       for (const run of runs(job)) expect(run, `${w.file} ${name}`).not.toMatch(/rehearse/);
+      // Nothing waits on a cluster: a PR's checks and main's publish and deploys run whatever the rehearsal does.
+      expect(needsOf(job), `${w.file} ${name}`).not.toContain('rehearse');
     }
   });
 
