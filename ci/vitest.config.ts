@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
-// Same tool cache as the root config: actionlint, kube-apiserver and etcd come from tools/install.sh.
+// Same tool cache as the root config: actionlint and zizmor come from tools/install.sh.
 const toolsDir =
   process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api');
 process.env.MAPS_TOOLS_DIR = toolsDir;

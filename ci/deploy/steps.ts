@@ -1,6 +1,7 @@
 /**
  * The deploy steps, in order: namespace (Pod Security `restricted`) -> helm upgrade --install --atomic --wait by
- * digest -> rollout verifier -> smoke through the cluster (a port-forward to the Varnish Service: no DNS, no
+ * digest (both Deployments use maxUnavailable 0, so helm's wait means every replica of the newest ReplicaSet is
+ * ready) -> smoke through the cluster (a port-forward to the Varnish Service: no DNS, no
  * certificate) -> helm test -> the public check of https://<host> (bounded, never rolls back). On a failure from the
  * upgrade to helm test, the release is rolled back to the revision that was deployed before (a first release is
  * uninstalled: there is no revision 0 to return to; the chart keeps its Ingress, so the load balancer's address and
@@ -13,7 +14,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CoreV1Api, NetworkingV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { verifyRollout } from '../rollout/verify.ts';
 import { MissingTable, runSmoke } from '../smoke/checks.ts';
 import { smokeTableOf } from '../smoke/tables.ts';
 import { checkPublic } from '../smoke/public.ts';
@@ -44,7 +44,7 @@ export interface DeployOptions {
   log: (line: string) => void;
 }
 
-export type StepName = 'namespace' | 'helm upgrade' | 'rollout' | 'smoke' | 'helm test' | 'public';
+export type StepName = 'namespace' | 'helm upgrade' | 'smoke' | 'helm test' | 'public';
 
 export interface StepResult {
   step: StepName;
@@ -155,18 +155,6 @@ export async function deploy(kubeConfig: KubeConfig, options: DeployOptions): Pr
       throw new StepFailed('helm upgrade', `${messageOf(error)}${reasons ? `\npods said:\n${reasons}` : ''}`);
     }
     watcher.stop();
-    await step('rollout', () =>
-      verifyRollout(kubeConfig, {
-        namespace: options.namespace,
-        targets: [
-          { deployment: `${options.release}-api`, replicas: API_REPLICAS },
-          { deployment: `${options.release}-varnish`, replicas: VARNISH_REPLICAS },
-        ],
-        timeoutMs: options.timeoutSeconds * 1000,
-        pollMs: 2000,
-        log: options.log,
-      }),
-    );
     const smoked = await step('smoke', () => smoke(kubeConfig, options));
     if (smoked) {
       report.waiting.push(smoked.note);

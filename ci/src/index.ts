@@ -369,7 +369,7 @@ export class MapsApi {
 
   /**
    * Deploys both images by digest with the shared deploy program (ci/deploy/main.ts): helm upgrade --install
-   * --atomic → rollout verification → smoke through the cluster → helm test, rolling back on any failure → a bounded
+   * --atomic --wait → smoke through the cluster → helm test, rolling back on any failure → a bounded
    * check of https://<host> that says what it waits for (DNS, the certificate) and never rolls back.
    * Only images from the project registry. Never cached. Production needs --confirm-production.
    */

@@ -16,7 +16,7 @@ export function workspace(source: Directory): Container {
     .withExec(['npm', 'ci', '--no-audit', '--no-fund']);
 }
 
-/** ci/ itself with its runtime dependencies: runs the rollout verifier, the smoke test and small helpers. */
+/** ci/ itself with its runtime dependencies: runs the deploy program, the smoke test and small helpers. */
 export function ciTools(source: Directory): Container {
   return dag
     .container()

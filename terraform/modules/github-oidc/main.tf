@@ -38,7 +38,7 @@ locals {
     "container.events.list"       = "why pods are not ready (Warning events)"
     "container.pods.getLogs"      = "helm test logs on failure"
     "container.pods.portForward"  = "the smoke through the cluster (and the invalidator Role it creates)"
-    "container.replicaSets.list"  = "rollout verifier: the newest ReplicaSet of each Deployment"
+    "container.replicaSets.list"  = "helm --wait: the newest ReplicaSet of each Deployment"
   }
   deployer_permissions = sort(distinct(concat(
     flatten([for resource in values(local.deployer_chart_kinds) : [for verb in local.deployer_verbs : "container.${resource}.${verb}"]]),
