@@ -3,21 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_TABLE, SAMPLE_TILESET, startSeededEmulator, type Emulator } from '@maps-api/emulator';
 import { CORS_PREFLIGHT_HEADERS, CORS_RESPONSE_HEADERS } from '../src/cors.js';
-import { startFaultServer, type FaultMode } from './fault-server.js';
-import { startApi, type ApiProcess } from './harness.js';
+import { faultyBigQuery, startApi, type ApiProcess, type QueryFault } from './harness.js';
 
 const ORIGIN = 'https://jsfiddle.net';
 const tile = (z: number, x: number, y: number) => `/maps/tileset/${SAMPLE_TILESET}/${z}/${x}/${y}`;
 const table = `/maps/table/${SAMPLE_TABLE}?geomField=geom`;
 
 let emulator: Emulator;
-let faults: Awaited<ReturnType<typeof startFaultServer>>;
+let faults: Awaited<ReturnType<typeof faultyBigQuery>>;
 let api: ApiProcess;
 let smallApi: ApiProcess;
 let faultApi: ApiProcess;
 
 beforeAll(async () => {
-  [emulator, faults] = await Promise.all([startSeededEmulator(), startFaultServer()]);
+  [emulator, faults] = await Promise.all([startSeededEmulator(), faultyBigQuery()]);
   [api, smallApi, faultApi] = await Promise.all([
     // carto-demo-data.demo_tables.nope is listed but BigQuery has no such table: 404
     startApi({
@@ -92,8 +91,8 @@ describe('CORS on every answer a browser can get', () => {
     ['server-error', 502],
     ['quota', 503],
     ['hang', 504],
-  ] as [FaultMode, number][])('%s: %i JSON error the page can read', async (mode, status) => {
-    faults.setMode(mode);
+  ] as [QueryFault, number][])('%s: %i JSON error the page can read', async (mode, status) => {
+    faults.setFault(mode);
     const res = await fromForeignPage(`${faultApi.url}${tile(0, 0, 0)}`);
     expect(res.status).toBe(status);
     expect(await res.json()).toMatchObject({ statusCode: status });

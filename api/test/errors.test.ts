@@ -1,15 +1,14 @@
-// BigQuery failures the emulator cannot produce, injected by a stand-in server: each maps to a clear JSON error,
+// BigQuery failures the emulator cannot produce, injected by the stand-in in front of it: each maps to a clear JSON error,
 // the process keeps serving, and no internal detail leaks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultServer, type FaultMode } from './fault-server.js';
-import { startApi, type ApiProcess } from './harness.js';
+import { faultyBigQuery, startApi, type ApiProcess, type QueryFault } from './harness.js';
 
-let faults: Awaited<ReturnType<typeof startFaultServer>>;
+let faults: Awaited<ReturnType<typeof faultyBigQuery>>;
 let api: ApiProcess;
 const TILE = '/maps/tileset/carto-demo-data.demo_tilesets.osm_buildings/0/0/0';
 
 beforeAll(async () => {
-  faults = await startFaultServer();
+  faults = await faultyBigQuery();
   api = await startApi({
     BIGQUERY_EMULATOR_HOST: faults.host,
     QUERY_TIMEOUT_MS: '1500',
@@ -21,8 +20,8 @@ afterAll(async () => {
   await faults?.close();
 });
 
-async function tileWith(mode: FaultMode) {
-  faults.setMode(mode);
+async function tileWith(mode: QueryFault) {
+  faults.setFault(mode);
   const started = Date.now();
   const res = await fetch(`${api.url}${TILE}`);
   return { res, body: await res.text(), ms: Date.now() - started };
@@ -30,7 +29,7 @@ async function tileWith(mode: FaultMode) {
 
 describe('BigQuery failures', () => {
   it('serves the tile when the stand-in answers normally (the stand-in itself works)', async () => {
-    const { res } = await tileWith('ok');
+    const { res } = await tileWith('none');
     expect(res.status).toBe(200);
   });
 
@@ -71,7 +70,7 @@ describe('BigQuery failures', () => {
       BIGQUERY_MAX_RETRIES: '1',
     });
     try {
-      faults.setMode('server-error');
+      faults.setFault('server-error');
       const before = faults.queryCount();
       const res = await fetch(`${retrying.url}${TILE}`);
       expect(res.status).toBe(502);
@@ -90,7 +89,7 @@ describe('BigQuery failures', () => {
         BIGQUERY_MAX_RETRIES: '2',
       });
       try {
-        faults.setMode(mode);
+        faults.setFault(mode);
         const before = faults.queryCount();
         const res = await fetch(`${retrying.url}${TILE}`);
         expect(res.status).toBe(503);
@@ -105,7 +104,7 @@ describe('BigQuery failures', () => {
   it('keeps serving after every failure: no crash, healthy, and counts the errors', async () => {
     expect(api.child.exitCode).toBeNull();
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-    const { res } = await tileWith('ok');
+    const { res } = await tileWith('none');
     expect(res.status).toBe(200);
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toMatch(/bigquery_errors_total\{kind="tile",code="UPSTREAM_TIMEOUT"\} [1-9]/);

@@ -1,12 +1,34 @@
 // Helpers for the API tests: real API processes, a recording proxy, raw HTTP reads.
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
-import { freePort } from '@maps-api/emulator';
+import { freePort, startBigQueryStandIn, startSeededEmulator, type QueryFault } from '@maps-api/emulator';
 import { startApi as startApiProcess, type ApiProcess } from '../../stack/api-process.js';
 
 export type { ApiProcess };
 
 /** A real API process (the production entry point) on a free port. */
 export const startApi = (env: Record<string, string>) => startApiProcess({ env });
+
+export type { QueryFault };
+
+/**
+ * BigQuery with failures: the seeded emulator behind the stand-in (emulator/src/standin.ts), whose `fault` injects on
+ * jobs.query what the emulator cannot produce (slow, hung, 5xx, quota, rate limit, malformed answers).
+ */
+export async function faultyBigQuery(options: { slowMs?: number } = {}) {
+  const emulator = await startSeededEmulator();
+  const standin = await startBigQueryStandIn(emulator.host);
+  standin.slowMs = options.slowMs ?? 1500;
+  return {
+    host: standin.host,
+    setFault: (fault: QueryFault) => void (standin.fault = fault),
+    /** jobs.query calls received, failed ones included. */
+    queryCount: () => standin.requests.filter((r) => /^POST \/projects\/[^/]+\/queries(\?|$)/.test(r)).length,
+    close: async () => {
+      await standin.stop();
+      await emulator.stop();
+    },
+  };
+}
 
 /** A pass-through HTTP proxy in front of the emulator that keeps every request body, to prove what reached BigQuery. */
 export async function recordingProxy(

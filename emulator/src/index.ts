@@ -23,5 +23,6 @@ export {
   MINIMUM_BILLED_BYTES,
   type BigQueryStandIn,
   type DeclaredTable,
+  type QueryFault,
   type QueryRecord,
 } from './standin.js';

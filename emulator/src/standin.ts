@@ -7,7 +7,8 @@
 // - billing: each referenced table at least 10 MiB, rounded up to whole MiB (totalBytesBilled next to processed);
 // - INFORMATION_SCHEMA.PARTITIONS of a declared table, answered only in the dataset's location (as BigQuery does);
 // - jobCreationMode: JOB_CREATION_OPTIONAL answers without a jobReference (no job), anything else creates a job;
-// - held queries: jobs.query waits its timeoutMs and answers jobComplete: false with a job that runs until cancelled.
+// - held queries: jobs.query waits its timeoutMs and answers jobComplete: false with a job that runs until cancelled;
+// - injected failures on jobs.query (`fault`): slow answers, no answer, 5xx, quota and rate-limit errors, a cut body.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -43,6 +44,10 @@ export interface QueryRecord {
   dryRun?: boolean;
 }
 
+/** A failure BigQuery gives and the emulator cannot, injected on every jobs.query while set ('none': none). */
+export type QueryFault =
+  'none' | 'slow' | 'hang' | 'server-error' | 'quota' | 'too-many-requests' | 'malformed';
+
 export interface BigQueryStandIn {
   /** The value for BIGQUERY_EMULATOR_HOST. */
   host: string;
@@ -53,6 +58,9 @@ export interface BigQueryStandIn {
   cancelledJobs: string[];
   /** Held queries never complete: jobs.query answers jobComplete: false after its timeoutMs. */
   holdQueries: boolean;
+  fault: QueryFault;
+  /** How long a `slow` jobs.query waits before it is answered. */
+  slowMs: number;
   /** Runs once, before the next query job (jobs.insert, not a dry run) is judged: e.g. a table grows meanwhile. */
   beforeNextQueryJob?: () => void | Promise<void>;
   stop(): Promise<void>;
@@ -94,6 +102,17 @@ interface QueryRequest {
 const capExceeded = (cap: string | undefined, billed: number) => cap !== undefined && billed > Number(cap);
 const capMessage = (cap: string | undefined, billed: number) =>
   `Query exceeded limit for bytes billed: ${cap}. ${billed} or higher required.`;
+
+/** BigQuery's error answers for the injected faults (a `malformed` answer is cut mid-body). */
+function injectFault(res: ServerResponse, fault: QueryFault): void {
+  const error = (status: number, reason: string, message: string) =>
+    sendJson(res, status, { error: { code: status, message, errors: [{ reason, message }] } });
+  if (fault === 'server-error') return error(500, 'backendError', 'backendError: internal at line 42');
+  if (fault === 'quota') return error(403, 'quotaExceeded', 'Quota exceeded: too many concurrent queries');
+  if (fault === 'too-many-requests') return error(429, 'rateLimitExceeded', 'Too many requests');
+  res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+  res.end('{"kind": "bigquery#queryRe');
+}
 
 export async function startBigQueryStandIn(emulatorHost: string): Promise<BigQueryStandIn> {
   const declared = new Map<string, DeclaredTable>();
@@ -326,6 +345,10 @@ export async function startBigQueryStandIn(emulatorHost: string): Promise<BigQue
     server.requests.push(`${req.method} ${url.pathname.slice(BASE.length)}${url.search}`);
     const queries = url.pathname.match(/^\/bigquery\/v2\/projects\/([^/]+)\/queries$/);
     if (queries && req.method === 'POST') {
+      const fault = server.fault;
+      if (fault === 'hang') return; // never answered: the client's own timeout decides
+      if (fault === 'slow') await new Promise((resolve) => setTimeout(resolve, server.slowMs));
+      else if (fault !== 'none') return injectFault(res, fault);
       return query(res, queries[1]!, raw, JSON.parse(raw) as QueryRequest);
     }
     const cancel = url.pathname.match(/^\/bigquery\/v2\/projects\/([^/]+)\/jobs\/([^/]+)\/cancel$/);
@@ -358,6 +381,8 @@ export async function startBigQueryStandIn(emulatorHost: string): Promise<BigQue
     requests: [],
     cancelledJobs: [],
     holdQueries: false,
+    fault: 'none',
+    slowMs: 1500,
     stop: () =>
       new Promise<void>((resolve) => {
         http.closeAllConnections();
