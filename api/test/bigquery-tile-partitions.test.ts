@@ -242,8 +242,8 @@ describe('partition-pruned tile reads', () => {
     expect(sample!.estimatedBytes).toBe(4_000_000 * 32);
   });
 
-  it('documents in docs/bigquery-cost.md the dry run of the query it sends: same SQL, same parameters', async () => {
-    const doc = readFileSync(new URL('../../docs/bigquery-cost.md', import.meta.url), 'utf8');
+  it('documents in docs/bigquery-replica.md the dry run of the query it sends: same SQL, same parameters', async () => {
+    const doc = readFileSync(new URL('../../docs/bigquery-replica.md', import.meta.url), 'utf8');
     const command = doc.split('\n').find((line) => line.includes('bq query --dry_run'))!;
     const sql = /'(SELECT [^']+)'/.exec(command)![1]!.replaceAll('\\`', '`');
     const parameters = [...command.matchAll(/--parameter=(\w+):INT64:\d+/g)].map(([, name]) => name);
