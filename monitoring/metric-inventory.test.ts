@@ -51,6 +51,7 @@ function terraformValue(env: string, expression: string): unknown {
       TF_IN_AUTOMATION: '1',
       CHECKPOINT_DISABLE: '1',
       TF_VAR_host: testHost(env), // an input with no value in the repository (CI passes it)
+      TF_VAR_oncall_email: 'maps-oncall@acme-maps.net', // likewise
     },
   };
   const init = spawnSync('terraform', ['init', '-input=false', '-no-color'], options);

@@ -64,6 +64,8 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 120_000) 
 }
 
 // A repository identity for roots that require one (bootstrap has no default, by design); only its shape matters here.
+// The on-call address, like the host, is an input with no value in the repository (CI passes it).
+const testOncall = 'maps-oncall@acme-maps.net';
 const testGithub = '{repository="acme/maps-api", repository_id="123456789", repository_owner_id="987654"}';
 
 /**
@@ -76,8 +78,12 @@ function consoleValue(dir: string, expression: string): unknown {
     cwd: join(work, dir),
     input: `jsonencode(${expression})\n`,
     encoding: 'utf8',
-    // The host is an input with no value in the repository: each environment root gets the tests' own.
-    env: { ...terraformEnv(), TF_VAR_host: testHost(dir.replace(/^envs\//, '')) },
+    // The host and the on-call address are inputs with no value in the repository: each root gets the tests' own.
+    env: {
+      ...terraformEnv(),
+      TF_VAR_host: testHost(dir.replace(/^envs\//, '')),
+      TF_VAR_oncall_email: testOncall,
+    },
   });
   expect(result.status, result.stderr).toBe(0);
   return JSON.parse(JSON.parse(result.stdout.trim()) as string) as unknown;

@@ -21,6 +21,8 @@ export interface EnvironmentFacts {
   namespace: string;
   /** The repository variable holding the environment's public host (never a fact of the repository). */
   hostVariable: string;
+  /** The repository variable holding the address its alerts notify (never a fact of the repository). */
+  oncallVariable: string;
 }
 
 export interface Registry {
@@ -63,6 +65,19 @@ export function requireHost(env: EnvironmentFacts, host: string): string {
   if (PLACEHOLDER_HOST.test(host))
     throw new Error(`--host "${host}" is a placeholder (a reserved example name): ${where}`);
   return host;
+}
+
+/** Mail to RFC 2606 / 6761 names reaches nobody: Terraform refuses the same (terraform/envs/<env>). */
+export const PLACEHOLDER_EMAIL = /@(.+\.)?example\.(com|net|org)$|\.(example|test|invalid|localhost)$/;
+
+/** The address the environment's alerts notify as given (--oncall-email), or an error naming its variable. */
+export function requireOncallEmail(env: EnvironmentFacts, email: string): string {
+  const where = `pass the team's on-call address (the repository variable ${env.oncallVariable})`;
+  if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+    throw new Error(`--oncall-email "${email}" is not an email address: ${where}`);
+  if (PLACEHOLDER_EMAIL.test(email.toLowerCase()))
+    throw new Error(`--oncall-email "${email}" is a placeholder (a reserved example name): ${where}`);
+  return email;
 }
 
 /** Artifact Registry host of the project registry, e.g. us-central1-docker.pkg.dev. */

@@ -24,6 +24,7 @@ import {
   registryHost,
   registryImage,
   requireHost,
+  requireOncallEmail,
   requireProjectImage,
 } from './environments.js';
 import { smokeTableOf } from '../smoke/tables.js';
@@ -326,13 +327,22 @@ export class MapsApi {
     shared: boolean = false,
     /** The environment's public host (its repository variable, e.g. MAPS_API_HOST_DEV): required but with --shared. */
     host: string = '',
+    /** Where its alerts go (its repository variable, e.g. MAPS_API_ONCALL_EMAIL_DEV): required but with --shared. */
+    oncallEmail: string = '',
   ): Promise<Directory> {
     const root = terraformRoot(env, shared);
     const target = await environment(this.source, env);
-    if (!shared) requireHost(target, host);
+    if (!shared) {
+      requireHost(target, host);
+      requireOncallEmail(target, oncallEmail);
+    }
     let terraform = await initialised(this.source, root, gcpCredentials);
-    // The saved plan keeps the value: apply needs no host.
-    if (!shared) terraform = terraform.withEnvVariable('TF_VAR_host', host);
+    // The saved plan keeps the values: apply needs neither.
+    if (!shared) {
+      terraform = terraform
+        .withEnvVariable('TF_VAR_host', host)
+        .withEnvVariable('TF_VAR_oncall_email', oncallEmail);
+    }
     // -lock=false: the read-only planner cannot write the state lock; applying the saved plan takes the lock and
     // refuses the plan if the state moved since (Terraform's stale-plan check).
     return terraform

@@ -280,6 +280,30 @@ describe('hosts', () => {
     }
     expect(checked).toBe(10); // plans 3, main 2, release 2, rollback 3
   });
+
+  it("every environment plan passes --oncall-email from that environment's repository variable", () => {
+    const oncall = file.environments as Record<string, { oncallVariable: string }>;
+    const vars = Object.fromEntries(
+      Object.values(oncall).map((e) => [e.oncallVariable, `oncall-of-${e.oncallVariable}`]),
+    );
+    let checked = 0;
+    for (const w of workflows) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        for (const step of job.steps) {
+          const command = step.run ?? '';
+          if (!/dagger call plan\b/.test(command) || command.includes('--shared')) continue;
+          expect(command, `${w.file} ${name}`).toContain('--oncall-email "$ONCALL_EMAIL"');
+          const stepEnv = (step as { env?: Record<string, string> }).env ?? {};
+          for (const env of Object.keys(oncall)) {
+            const email = interpolate(stepEnv.ONCALL_EMAIL ?? '', { matrix: { env }, inputs: { env }, vars });
+            expect(email, `${w.file} ${name} for ${env}`).toBe(`oncall-of-${oncall[env]!.oncallVariable}`);
+            checked++;
+          }
+        }
+      }
+    }
+    expect(checked).toBe(3); // infra.yml plan, 3 environments
+  });
 });
 
 describe('every job condition', () => {

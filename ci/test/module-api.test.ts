@@ -48,6 +48,7 @@ const DOCUMENTED: Record<
     gcpCredentials: SECRET,
     shared: { type: 'BOOLEAN_KIND', default: false },
     host: { type: 'STRING_KIND', default: '' },
+    oncallEmail: { type: 'STRING_KIND', default: '' },
   },
   apply: {
     env: ENV,

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { load } from 'js-yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IMAGES } from '../src/images.ts';
-import { Environment, PLACEHOLDER_HOST } from '../src/environments.ts';
+import { Environment, PLACEHOLDER_EMAIL, PLACEHOLDER_HOST } from '../src/environments.ts';
 import { MapsApi } from '../src/index.ts';
 import {
   DNS_ENDPOINT_FORMAT,
@@ -34,6 +34,7 @@ const CREDENTIALS_ID = 'secret-id-of-gcp-credentials';
 const REGISTRY = 'us-central1-docker.pkg.dev/maps-api-production/maps';
 /** An environment's public host, as the workflows pass it from its repository variable (never a repository fact). */
 const HOST = (env: string) => `maps-api.${env}.acme-maps.net`;
+const ONCALL = (env: string) => `maps-oncall-${env}@acme-maps.net`;
 const API_IMAGE = `${REGISTRY}/maps-api@sha256:${'c'.repeat(64)}`;
 const VARNISH_IMAGE = `${REGISTRY}/varnish@sha256:${'e'.repeat(64)}`;
 const PLAN_FILE_ID = 'file-id-of-tfplan';
@@ -286,7 +287,7 @@ describe('module functions as the engine sees them', () => {
         (m) => m.scan(),
         (m) => m.publish(credentials(), 'abc123'),
         (m) => m.render(Environment.dev),
-        async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id(),
+        async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'), ONCALL('dev'))).id(),
         (m) => m.apply(Environment.dev, planFile(), credentials()),
         (m) => m.resolveImages('abc123', credentials()),
         (m) => m.deploy(Environment.dev, API_IMAGE, VARNISH_IMAGE, credentials(), HOST('dev')),
@@ -480,16 +481,22 @@ describe('module functions as the engine sees them', () => {
         engine.options.repoRoot = lockRoot(false);
         expect(
           initOf(
-            (await run(async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id()))
-              .chains,
+            (
+              await run(async (m) =>
+                (await m.plan(Environment.dev, credentials(), false, HOST('dev'), ONCALL('dev'))).id(),
+              )
+            ).chains,
           ),
         ).toEqual(['terraform', 'init', '-input=false', '-no-color']);
         engine.reset();
         engine.options.repoRoot = lockRoot(true);
         expect(
           initOf(
-            (await run(async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id()))
-              .chains,
+            (
+              await run(async (m) =>
+                (await m.plan(Environment.dev, credentials(), false, HOST('dev'), ONCALL('dev'))).id(),
+              )
+            ).chains,
           ),
         ).toContain('-lockfile=readonly');
       } finally {
@@ -499,11 +506,15 @@ describe('module functions as the engine sees them', () => {
 
     it('plan saves the plan (-out) in the directory it returns, beside its text', async () => {
       const { chains } = await run(async (m) =>
-        (await m.plan(Environment.dev, credentials(), false, HOST('dev'))).id(),
+        (await m.plan(Environment.dev, credentials(), false, HOST('dev'), ONCALL('dev'))).id(),
       );
       expect(calls(chains, 'withEnvVariable')).toContainEqual({
         field: 'withEnvVariable',
         args: { name: 'TF_VAR_host', value: HOST('dev') },
+      });
+      expect(calls(chains, 'withEnvVariable')).toContainEqual({
+        field: 'withEnvVariable',
+        args: { name: 'TF_VAR_oncall_email', value: ONCALL('dev') },
       });
       expect(calls(chains, 'withWorkdir').map((c) => c.args.path)).toContain('/terraform/envs/dev');
       // modules/environment reads the chart's alert rules from ../charts (tiny touch, issue 26 item 7).
@@ -711,7 +722,7 @@ describe('module functions as the engine sees them', () => {
         expect(calls(engine.chains, 'withExec')).toHaveLength(0);
         engine.reset();
         await expect(
-          run(async (m) => (await m.plan(Environment.dev, credentials(), false, host)).id()),
+          run(async (m) => (await m.plan(Environment.dev, credentials(), false, host, ONCALL('dev'))).id()),
         ).rejects.toThrow(/MAPS_API_HOST_DEV/);
       }
       // One rule: the module's placeholder pattern is the one each environment root's variable validation uses.
@@ -721,6 +732,25 @@ describe('module functions as the engine sees them', () => {
           variables,
         )?.[1];
         expect(terraformRule?.replace(/\\\\/g, '\\'), env).toBe(PLACEHOLDER_HOST.source);
+      }
+    });
+
+    it('refuses a placeholder or malformed on-call address at plan, naming its variable, as Terraform does', async () => {
+      for (const email of ['maps-api-oncall@example.com', 'oncall@maps.test', 'maps-oncall', '']) {
+        engine.reset();
+        await expect(
+          run(async (m) => (await m.plan(Environment.dev, credentials(), false, HOST('dev'), email)).id()),
+          email,
+        ).rejects.toThrow(/MAPS_API_ONCALL_EMAIL_DEV/);
+        expect(calls(engine.chains, 'withExec')).toHaveLength(0);
+      }
+      // One rule: the module's placeholder pattern is the one each environment root's variable validation uses.
+      for (const env of ['dev', 'staging', 'production']) {
+        const variables = readFileSync(join(repoRoot, `terraform/envs/${env}/variables.tf`), 'utf8');
+        const terraformRule = /condition\s*=\s*!can\(regex\("(.*?)", lower\(var\.oncall_email\)\)\)/.exec(
+          variables,
+        )?.[1];
+        expect(terraformRule?.replace(/\\\\/g, '\\'), env).toBe(PLACEHOLDER_EMAIL.source);
       }
     });
 

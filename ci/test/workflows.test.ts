@@ -226,7 +226,7 @@ describe('workflow policies', () => {
     const infra = byFile('infra.yml');
     const plan = infra.jobs.plan as Job;
     expect(runs(plan)).toEqual([
-      'dagger call plan --env "$TARGET_ENV" --host "$HOST" --gcp-credentials "file:$GOOGLE_APPLICATION_CREDENTIALS" export --path "plan-$TARGET_ENV"',
+      'dagger call plan --env "$TARGET_ENV" --host "$HOST" --oncall-email "$ONCALL_EMAIL" --gcp-credentials "file:$GOOGLE_APPLICATION_CREDENTIALS" export --path "plan-$TARGET_ENV"',
     ]);
     const upload = plan.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
     expect(upload?.with).toMatchObject({ name: 'plan-${{ matrix.env }}', path: 'plan-${{ matrix.env }}/' });

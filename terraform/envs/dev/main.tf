@@ -16,6 +16,11 @@ module "environment" {
   cluster      = var.cluster
   host         = var.host
   edge         = var.edge
-  alerting     = var.alerting
-  spend        = var.spend
+  # The on-call channel's address is an input (variables.tf), never a value of the repository.
+  alerting = merge(var.alerting, {
+    notification_channels = merge(var.alerting.notification_channels, {
+      oncall = { type = "email", labels = { email_address = var.oncall_email }, severities = ["critical", "warning"] }
+    })
+  })
+  spend = var.spend
 }

@@ -21,14 +21,13 @@ edge = {
   rate_limit_preview = true
 }
 
-# Who is told (docs/production-readiness.md): each alert notifies the channels that take its severity. Replace the
-# address with the team's; a pager (PagerDuty's email integration, a webhook): another channel (modules/alerting).
+# Who is told (docs/production-readiness.md): each alert notifies the channels that take its severity. The on-call
+# email channel (critical and warning) is main.tf's; its address is the input oncall_email (the repository variable
+# MAPS_API_ONCALL_EMAIL_<ENV>). A pager (PagerDuty's email integration, a webhook): another channel here.
 # The chart's alert rules become Cloud Monitoring policies here (values-production.yaml monitoring.rules: true).
 alerting = {
-  prometheus_alerts = true
-  notification_channels = {
-    oncall = { type = "email", labels = { email_address = "maps-api-oncall@example.com" }, severities = ["critical", "warning"] }
-  }
+  prometheus_alerts     = true
+  notification_channels = {}
 }
 
 # Spend ceilings (docs/production-readiness.md): BigQuery stops at 5 TiB of query bytes a day ($31.25 at $6.25/TiB);

@@ -4,9 +4,11 @@ mock_provider "google" {
   override_during = plan
 }
 
-# The host is an input with no value in the repository (CI passes MAPS_API_HOST_DEV): the test passes its own.
+# The host and the on-call address are inputs with no value in the repository (CI passes MAPS_API_HOST_DEV,
+# MAPS_API_ONCALL_EMAIL_DEV): the test passes its own.
 variables {
-  host = "maps-api.dev.acme-maps.net"
+  host         = "maps-api.dev.acme-maps.net"
+  oncall_email = "maps-oncall@acme-maps.net"
 }
 
 run "plans_dev_in_its_own_project_state_bucket_and_by_its_own_account" {
@@ -99,4 +101,31 @@ run "refuses_every_reserved_example_name" {
     host = "maps.rehearsal.test"
   }
   expect_failures = [var.host]
+}
+
+run "every_alert_reaches_the_oncall_address_it_was_given" {
+  command = plan
+
+  assert {
+    condition     = jsonencode(module.environment.alerting.routing) == jsonencode({ critical = ["oncall"], warning = ["oncall"] }) && length(module.environment.alerting.placeholder_channels) == 0
+    error_message = "both severities reach the on-call channel, whose address is the input (no placeholder left)"
+  }
+}
+
+run "refuses_a_placeholder_oncall_address_naming_the_variable_to_set" {
+  command = plan
+
+  variables {
+    oncall_email = "maps-api-oncall@example.com"
+  }
+  expect_failures = [var.oncall_email]
+}
+
+run "refuses_an_oncall_address_that_is_no_address" {
+  command = plan
+
+  variables {
+    oncall_email = "maps-oncall"
+  }
+  expect_failures = [var.oncall_email]
 }

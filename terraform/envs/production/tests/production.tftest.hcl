@@ -4,9 +4,11 @@ mock_provider "google" {
   override_during = plan
 }
 
-# The host is an input with no value in the repository (CI passes MAPS_API_HOST_PRODUCTION): the test passes its own.
+# The host and the on-call address are inputs with no value in the repository (CI passes MAPS_API_HOST_PRODUCTION,
+# MAPS_API_ONCALL_EMAIL_PRODUCTION): the test passes its own.
 variables {
-  host = "maps-api.production.acme-maps.net"
+  host         = "maps-api.production.acme-maps.net"
+  oncall_email = "maps-oncall@acme-maps.net"
 }
 
 run "plans_production_in_its_own_project_state_bucket_and_by_its_own_account" {
