@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Builds the toolbox image here with BuildKit (images/docker), as maps-api/toolbox:<tag>, sharing this machine's Go
-# module and build caches, pip and npm caches with the build (named contexts copied into the build's cache mounts:
-# tools/toolbox/README.md). Offline, the upstream bases map onto the stand-ins (images/README.md), Python's too.
+# build, pip and npm caches with the build (named contexts, the bases of the build's cache mounts: tools/toolbox/README.md;
+# Go modules come from the Go module proxy, cheaper than sending the module cache). Offline, the upstream bases map
+# onto the stand-ins (images/README.md), Python's and gcloud's too.
 set -euo pipefail
 usage="Usage: tools/toolbox/build.sh [--target STAGE]
-Builds maps-api/toolbox:<tag> (tag: tools/toolbox/tag.sh) with the machine's Go, pip and npm caches; prints the tag,
-the image size and the build time (full BuildKit log: \$MAPS_TOOLS_DIR/toolbox/build.log). Needs tools/install.sh
+Builds maps-api/toolbox:<tag> (tag: tools/toolbox/tag.sh) with the machine's Go build, pip and npm caches; prints the
+tag, the image size and the build time (full BuildKit log: \$MAPS_TOOLS_DIR/toolbox/build.log). Needs tools/install.sh
 docker (engine, buildx) first.
   --target STAGE   stop at a stage of tools/toolbox/Dockerfile (to debug it; no image is tagged)
   -h, --help       print this help"
@@ -36,13 +37,12 @@ tag=$("$here/tag.sh" --context "$context")
 image=maps-api/toolbox:$tag
 echo "==> toolbox $image"
 
-seed() { # name dir: a cache the build may copy from (an empty directory when the machine has none)
+seed() { # name dir: a cache the build's cache mount starts from (an empty directory when the machine has none)
   local dir=$2
   if [ ! -d "$dir" ]; then dir=$MAPS_TOOLS_DIR/toolbox/empty; mkdir -p "$dir"; fi
   args+=(--build-context "$1=$dir")
 }
 args=()
-seed go-mod-seed "$(go env GOMODCACHE 2>/dev/null || echo "$HOME/go/pkg/mod")"
 seed go-build-seed "$(go env GOCACHE 2>/dev/null || echo "$HOME/.cache/go-build")"
 seed pip-seed "${PIP_CACHE_DIR:-$HOME/.cache/pip}"
 seed npm-seed "$(npm config get cache 2>/dev/null || echo "$HOME/.npm")"
@@ -68,6 +68,19 @@ if ! registry_reachable; then
     rm -rf "$pyctx"
   fi
   args+=(--build-context "python:3.13-slim-bookworm=docker-image://$standin")
+
+  # The pinned google-cloud-cli image (stage gcloud) likewise: from this machine's Google Cloud SDK, tagged with its
+  # version (not the pinned one), only the parts the slim image has (offline-gcloud.Dockerfile).
+  gcloud=$(command -v gcloud) || { echo "no gcloud on this machine for the offline google-cloud-cli stand-in" >&2; exit 1; }
+  sdk=$(dirname "$(dirname "$(readlink -f "$gcloud")")")
+  gstandin=${OFFLINE_PREFIX}google-cloud-cli:$(cat "$sdk/VERSION")-this-machine
+  recipe=$(cat "$here/offline-gcloud.Dockerfile" <(echo "$sdk") | sha256sum | cut -c1-16)
+  if [ "$(docker image inspect -f '{{index .Config.Labels "org.maps-api.base-recipe"}}' "$gstandin" 2>/dev/null)" != "$recipe" ]; then
+    echo "    building $gstandin from $sdk"
+    "$repo/images/docker" buildx build --quiet --label "org.maps-api.base-recipe=$recipe" \
+      -f "$here/offline-gcloud.Dockerfile" -t "$gstandin" "$sdk" >/dev/null
+  fi
+  args+=(--build-context "gcloud=docker-image://$gstandin")
 fi
 
 log=$MAPS_TOOLS_DIR/toolbox/build.log
