@@ -9,12 +9,21 @@ export const PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
  * repository in the project registry, and the key `publish` prints its digest reference under.
  */
 export const OUR_IMAGES = [
-  { chartKey: 'api', dockerfile: 'api/Dockerfile', repository: 'maps-api', output: 'api-image' },
+  {
+    chartKey: 'api',
+    dockerfile: 'api/Dockerfile',
+    repository: 'maps-api',
+    output: 'api-image',
+    scanPolicy: '',
+  },
   {
     chartKey: 'varnish',
     dockerfile: 'images/varnish/Dockerfile',
     repository: 'varnish',
     output: 'varnish-image',
+    // varnishd's C compiler (the varnish package depends on it): unfixed findings in those packages only; the file
+    // says why and exactly which (images/image-contents.test.ts runs Trivy's own filter over it).
+    scanPolicy: 'images/varnish/scan-policy.rego',
   },
 ] as const;
 
@@ -36,16 +45,28 @@ function trivy(): Container {
 
 const GATE = ['--severity', 'HIGH,CRITICAL', '--exit-code', '1'];
 
-/** Trivy over each platform variant of an image (the very containers given): fails on HIGH or CRITICAL findings. */
-export async function scanVariants(image: OurImage, variants: Container[]): Promise<string> {
+/**
+ * Trivy over each platform variant of an image (the very containers given): fails on HIGH or CRITICAL findings, but
+ * those the image's own scan policy waives (the Varnish image's compiler packages, unfixed only).
+ */
+export async function scanVariants(
+  source: Directory,
+  image: OurImage,
+  variants: Container[],
+): Promise<string> {
   const reports = await Promise.all(
-    variants.map((variant, i) =>
-      trivy()
-        .withFile('/scan/image.tar', variant.asTarball())
-        .withExec(['trivy', 'image', '--input', '/scan/image.tar', ...GATE])
+    variants.map((variant, i) => {
+      let scan = trivy().withFile('/scan/image.tar', variant.asTarball());
+      const policy: string[] = [];
+      if (image.scanPolicy) {
+        scan = scan.withFile('/scan/policy.rego', source.file(image.scanPolicy));
+        policy.push('--ignore-policy', '/scan/policy.rego');
+      }
+      return scan
+        .withExec(['trivy', 'image', '--input', '/scan/image.tar', ...GATE, ...policy])
         .stdout()
-        .then((report) => `== ${image.repository} ${PLATFORMS[i]}\n${report}`),
-    ),
+        .then((report) => `== ${image.repository} ${PLATFORMS[i]}\n${report}`);
+    }),
   );
   return reports.join('\n');
 }

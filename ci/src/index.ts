@@ -193,7 +193,7 @@ export class MapsApi {
   @func({ cache: 'never' })
   async scan(): Promise<string> {
     const images = await Promise.all(
-      OUR_IMAGES.map((image) => scanVariants(image, buildVariants(this.source, image))),
+      OUR_IMAGES.map((image) => scanVariants(this.source, image, buildVariants(this.source, image))),
     );
     return [...images, await scanConfig(this.source)].join('\n');
   }
@@ -218,7 +218,7 @@ export class MapsApi {
     const lines: string[] = [];
     for (const image of OUR_IMAGES) {
       const [first, ...rest] = buildVariants(this.source, image) as [Container, ...Container[]];
-      await scanVariants(image, [first, ...rest]);
+      await scanVariants(this.source, image, [first, ...rest]);
       const repository = registryImage(registry, image.repository);
       const pushed = await first
         .withRegistryAuth(registryHost(registry), 'oauth2accesstoken', token)

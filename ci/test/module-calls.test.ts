@@ -153,6 +153,27 @@ const dockerBuilds = (chain: Chain) =>
     .filter((c) => c.field === 'dockerBuild')
     .map((c) => `${String(c.args.dockerfile)} ${String(c.args.platform)}`);
 
+/** Each Trivy image scan: the build it scans, and the repository file it takes as --ignore-policy ('-': none). */
+function imageScans(chains: Chain[]): string[] {
+  return chains
+    .filter((chain) => execs([chain]).some((a) => a[0] === 'trivy' && a[1] === 'image'))
+    .map((chain) => {
+      const trivy = execs([chain]).find((a) => a[0] === 'trivy') ?? [];
+      const at = trivy.indexOf('--ignore-policy');
+      const file = calls([chain], 'withFile').find((f) => at >= 0 && f.args.path === trivy[at + 1]);
+      const policy = file ? calls([originOf(file.args.source)], 'file')[0]?.args.path : '-';
+      const image = calls([chain], 'withFile').flatMap((f) => dockerBuilds(originOf(f.args.source)))[0];
+      return `${image} ${String(policy)}`;
+    })
+    .sort();
+}
+const SCANS_WITH_POLICIES = [
+  'api/Dockerfile linux/amd64 -',
+  'api/Dockerfile linux/arm64 -',
+  'images/varnish/Dockerfile linux/amd64 images/varnish/scan-policy.rego',
+  'images/varnish/Dockerfile linux/arm64 images/varnish/scan-policy.rego',
+];
+
 /** helm comes from the toolbox: run in it, or copied out of it (the deployer); never built, never another image. */
 function expectHelmFromToolbox(chains: Chain[]) {
   const helmFiles = calls(chains, 'withFile').filter((c) => c.args.path === '/usr/local/bin/helm');
@@ -386,6 +407,8 @@ describe('module functions as the engine sees them', () => {
     const args = execs(trivy).filter((a) => a[0] === 'trivy');
     expect(args.map((a) => a[1]).sort()).toEqual(['config', 'image', 'image', 'image', 'image']);
     for (const a of args) expect(a.join(' ')).toContain('--severity HIGH,CRITICAL --exit-code 1');
+    // Only the Varnish image's scans take a policy: its own (images/varnish/scan-policy.rego, its compiler only).
+    expect(imageScans(chains)).toEqual(SCANS_WITH_POLICIES);
     expectPinnedImages(chains);
   });
 
@@ -431,6 +454,7 @@ describe('module functions as the engine sees them', () => {
         ).toEqual(pushed);
         for (const { i } of scans) expect(i).toBeLessThan(pushIndex);
       }
+      expect(imageScans(chains)).toEqual(SCANS_WITH_POLICIES);
       expect(calls(chains, 'withRegistryAuth').map((c) => c.args.username)).toEqual([
         'oauth2accesstoken',
         'oauth2accesstoken',

@@ -27,7 +27,7 @@ inputs() {
   printf '%s\n' tools/install.sh tools/versions.env \
     emulator/requirements.txt charts/maps-api/tests/schemas/generate-kubernetes-schemas.ts images/offline.sh \
     cluster/pause/pause.c
-  find cluster/kube cluster/coredns -type f \( -name '*.go' -o -name go.mod -o -name go.sum \)
+  find cluster/kube cluster/coredns images/varnish/scan-policy-check -type f \( -name '*.go' -o -name go.mod -o -name go.sum \)
 }
 files=$(inputs | LC_ALL=C sort -u)
 if [ -n "$list" ]; then echo "$files"; exit 0; fi
