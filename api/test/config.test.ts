@@ -1,5 +1,5 @@
 // The API's settings: one schema (src/config.ts) is the list; defaults, types and refusals come from it, and every
-// other place that names a setting (this README, the chart) names one the schema has.
+// other place that names a setting (the chart, compose) names one the schema has.
 import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -70,15 +70,6 @@ describe('settings from the environment', () => {
 });
 
 describe('one list of settings', () => {
-  it('the README documents exactly the settings of the schema', () => {
-    const readme = readFileSync(join(API, 'README.md'), 'utf8');
-    const section = readme.split('## Configuration (environment)')[1]?.split('\n## ')[0] ?? '';
-    const documented = [...section.matchAll(/^\| ([^|]+)\|/gm)]
-      .flatMap(([, names]) => [...names!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map(([, name]) => name))
-      .sort();
-    expect(documented).toEqual(SETTINGS);
-  });
-
   it('the local default and compose serve exactly the sample tables the emulator holds', () => {
     const compose = parse(readFileSync(join(API, '../compose.yaml'), 'utf8'), { merge: true }) as {
       services: Record<string, { environment?: Record<string, string> }>;
