@@ -557,7 +557,7 @@ export class MapsApi {
       .withExec([
         'node',
         '--experimental-strip-types',
-        'tools/configmap-files.ts',
+        'chart-vcl/configmap-files.ts',
         '/tmp/configmap.yaml',
         '/out/vcl',
       ])

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { smokeTable } from '../deploy/steps.ts';
 import { MissingTable, runSmoke, type SmokeOptions } from '../smoke/checks.ts';
-import { configMapFiles } from '../tools/configmap.ts';
+import { configMapFiles } from '../chart-vcl/configmap.ts';
 import { repoRoot } from './support/workflows.ts';
 
 let server: Server | undefined;
