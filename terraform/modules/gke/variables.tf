@@ -117,7 +117,8 @@ variable "zone_count" {
 variable "maintenance_window" {
   description = <<-EOT
     When GKE may upgrade the control plane and nodes (UTC, RFC 5545 recurrence). GKE requires 48 h of availability in
-    any 32 days: Mon-Thu 06:00-10:00 UTC (16 h a week; 01:00-05:00 US Eastern, the lowest traffic) gives ~70 h.
+    any 32 days: Mon-Thu 06:00-10:00 UTC (16 h a week; 01:00-05:00 US Eastern in winter, 02:00-06:00 in summer: the lowest
+    traffic) gives ~70 h.
   EOT
   type = object({
     start_time = string
