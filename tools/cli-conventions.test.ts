@@ -22,6 +22,7 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'npm start (stack/start.ts)': tsx('stack/start.ts'),
   'npm run bench:api': tsx('bench/api/run.ts'),
   'npm run bench:cache': tsx('bench/cache/run.ts'),
+  'npm run bench:flood': tsx('bench/flood/run.ts'),
   'tools/install.sh': ['tools/install.sh', []],
   './dev': ['./dev', []],
   '.ci/run': ['.ci/run', []],
