@@ -251,7 +251,7 @@ describe('./dev test for a normal user without a Docker engine', () => {
     }
   }, 300_000);
 
-  it('finds every test file that needs the Docker engine tagged: its imports reach it, or it starts the stack', () => {
+  it('finds every test file that needs the Docker engine tagged: its imports reach it, it asks the engine itself, or it starts the stack', () => {
     const engine = ['local-varnish/runtime.ts', 'images/test/docker.ts'];
     // Imports only REPO_ROOT from images/test/docker.ts: it renders with helm and starts no container.
     const noEngine = ['images/compose-site.test.ts'];
@@ -259,7 +259,8 @@ describe('./dev test for a normal user without a Docker engine', () => {
       (file) =>
         !noEngine.includes(file) &&
         (engine.some((module) => sourcesFrom(file).has(module)) ||
-          /spawn\('\.\/dev', \['start'\]/.test(read(file))),
+          /spawn\('\.\/dev', \['start'\]/.test(read(file)) ||
+          /(spawn|spawnSync|execFile|execFileSync)\('docker', \[/.test(read(file))),
     );
     expect(needing.length).toBeGreaterThan(10);
     expect(needing.filter((file) => !NEEDS_DOCKER.test(read(file)))).toEqual([]);
