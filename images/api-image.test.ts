@@ -1,4 +1,4 @@
-// The real api/Dockerfile, built with BuildKit (offline: its base names mapped onto the stand-ins by images/docker), run
+// The real api/Dockerfile, built with BuildKit (offline: its base names mapped onto the stand-ins by images/docker.sh), run
 // with the emulator image.
 // @module-tag needs-docker
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// compose.yaml brought up for real with Compose v2 and BuildKit (images/docker): emulator -> 5 API containers -> Varnish
+// compose.yaml brought up for real with Compose v2 and BuildKit (images/docker.sh): emulator -> 5 API containers -> Varnish
 // with the chart's VCL. Same smoke checks as the native stack: a tile twice through Varnish (MISS then HIT), the
 // GeoJSON table, every API container answers; and the viewer's browser check (Chromium, another origin) against it.
 // @module-tag needs-docker

@@ -32,7 +32,7 @@ beforeAll(async () => {
     docker(['buildx', 'build', '-q', '-f', 'api/Dockerfile', '-t', API_IMAGE, '.'], 1_200_000),
   );
   varnish = await varnishImage();
-  // The Varnish image's base exactly as its Dockerfile names it (offline: the stand-in, through images/docker).
+  // The Varnish image's base exactly as its Dockerfile names it (offline: the stand-in, through images/docker.sh).
   const from = /^FROM (\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'images/varnish/Dockerfile'), 'utf8'))?.[1];
   const context = await mkdtemp(join(tmpdir(), 'image-contents-'));
   try {

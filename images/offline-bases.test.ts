@@ -1,5 +1,5 @@
 // Machines without a registry build our Dockerfiles against local stand-ins named maps-api-offline/<upstream name>,
-// mapped in by BuildKit named contexts (images/offline.sh, images/docker, compose.yaml): one list of upstream base
+// mapped in by BuildKit named contexts (images/offline.sh, images/docker.sh, compose.yaml): one list of upstream base
 // names, and nothing on the user's Docker tagged with an upstream name.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

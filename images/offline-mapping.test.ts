@@ -1,5 +1,5 @@
 /**
- * images/docker maps the upstream base names onto the project-owned stand-ins only where no registry is reachable:
+ * images/docker.sh maps the upstream base names onto the project-owned stand-ins only where no registry is reachable:
  * with a registry, a build gets the Dockerfiles' real upstream bases, untouched.
  */
 import { execFile } from 'node:child_process';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   await mkdir(join(work, 'bin'));
   await mkdir(join(work, 'tools', 'docker-config'), { recursive: true });
   await writeFile(join(work, 'tools', 'docker-config', 'config.json'), '{}\n');
-  // Stands in for the docker CLI: prints what images/docker would run it with.
+  // Stands in for the docker CLI: prints what images/docker.sh would run it with.
   await writeFile(
     join(work, 'bin', 'docker'),
     '#!/bin/sh\necho "prefix=${MAPS_API_BASE_PREFIX:-none} syntax=${BUILDKIT_SYNTAX:-none}"\necho "$@"\n',
@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function build(offline: '0' | '1') {
-  const { stdout } = await run('images/docker', ['build', '-f', 'api/Dockerfile', '.'], {
+  const { stdout } = await run('images/docker.sh', ['build', '-f', 'api/Dockerfile', '.'], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -44,7 +44,7 @@ async function build(offline: '0' | '1') {
   return stdout;
 }
 
-describe('images/docker', () => {
+describe('images/docker.sh', () => {
   it('passes a build through unchanged where a registry is reachable: the real upstream bases are pulled', async () => {
     const stdout = await build('0');
     expect(stdout).toBe('prefix=none syntax=none\nbuildx build -f api/Dockerfile .\n');

@@ -1,4 +1,4 @@
-# Sourced by images/docker, images/bases/build.sh and tools/install.d/50-docker.sh: where no container registry is
+# Sourced by images/docker.sh, images/bases/build.sh and tools/install.d/50-docker.sh: where no container registry is
 # reachable, the upstream base images our Dockerfiles name are built locally under project-owned names
 # (maps-api-offline/<upstream name>) and mapped into builds with BuildKit named contexts; nothing is tagged upstream.
 # MAPS_API_OFFLINE=1 (or 0) forces the choice; otherwise the registries our Dockerfiles pull from are asked.

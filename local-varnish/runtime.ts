@@ -43,13 +43,15 @@ export function pinned(name: string): string {
 }
 
 /**
- * `docker` as this project runs it: images/docker (pinned buildx, offline base stand-ins) once
+ * `docker` as this project runs it: images/docker.sh (pinned buildx, offline base stand-ins) once
  * `tools/install.sh docker` has set it up, otherwise the user's own docker CLI.
  */
 function dockerCommand(): string {
   const tools =
     process.env.MAPS_TOOLS_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'maps-api');
-  return existsSync(join(tools, 'docker-config/config.json')) ? join(REPO_ROOT, 'images/docker') : 'docker';
+  return existsSync(join(tools, 'docker-config/config.json'))
+    ? join(REPO_ROOT, 'images/docker.sh')
+    : 'docker';
 }
 
 /** Runs docker; resolves to its standard output (and standard error, with `withStderr`). */

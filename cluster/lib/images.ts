@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { rehearsal, repoRoot, sh } from './kube.js';
 
 /** Docker with BuildKit and the pinned plugins; offline, the base names map onto local stand-ins (images/README.md). */
-const docker = join(repoRoot, 'images/docker');
+const docker = join(repoRoot, 'images/docker.sh');
 
 export interface Images {
   api: string;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, without any container registry, stand-ins for the upstream base images our Dockerfiles name, under
-# project-owned names (maps-api-offline/<upstream name>; images/docker maps them into builds, images/offline.sh):
+# project-owned names (maps-api-offline/<upstream name>; images/docker.sh maps them into builds, images/offline.sh):
 #   .../debian:bookworm-slim, .../debian:trixie-slim       debootstrap --variant=minbase, then `docker import`
 #   .../node:22-bookworm-slim                               Debian stand-in + Node binary and npm from the npm registry
 #   .../gcr.io/distroless/nodejs22-debian12:nonroot         glibc/libstdc++/CA files + the same Node binary, FROM scratch

@@ -1,6 +1,6 @@
 // Small helpers for the image tests: run docker/compose, time things, wait for HTTP. Every failure throws with the
 // command's output, and a missing engine is a failure with the fix in the message (never a skip).
-// Every docker call goes through images/docker: the pinned Compose v2 and buildx plugins, BuildKit, and (without a
+// Every docker call goes through images/docker.sh: the pinned Compose v2 and buildx plugins, BuildKit, and (without a
 // registry) the offline stand-ins mapped in by named contexts: the same path tools/install.sh and the README take.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -33,7 +33,7 @@ export async function run(
   }
 }
 
-const DOCKER = join(REPO_ROOT, 'images/docker');
+const DOCKER = join(REPO_ROOT, 'images/docker.sh');
 
 export const docker = (args: string[], timeoutMs?: number, env?: NodeJS.ProcessEnv) =>
   run(DOCKER, args, { timeoutMs, env });

@@ -2,7 +2,7 @@
 # provides: docker-compose docker-buildx
 # Docker's CLI plugins as users have them: Compose v2 and buildx (BuildKit) at the versions pinned in
 # tools/versions.env, built from the Go module proxy into $MAPS_TOOLS_DIR/docker-cli-plugins and found through a
-# project-scoped DOCKER_CONFIG whose config.json lists that directory in `cliPluginsExtraDirs` (images/docker uses it;
+# project-scoped DOCKER_CONFIG whose config.json lists that directory in `cliPluginsExtraDirs` (images/docker.sh uses it;
 # the user's ~/.docker is never touched). Where no registry is reachable, also BuildKit's Dockerfile frontend, which
 # maps the upstream base names onto the offline stand-ins. Files only: 51-docker starts the engine.
 set -euo pipefail
@@ -55,7 +55,7 @@ elif ! existing_plugin compose "$DOCKER_COMPOSE_VERSION"; then
     -ldflags "-s -w -X github.com/docker/compose/v2/internal.Version=$DOCKER_COMPOSE_VERSION" ./cmd)
 fi
 
-# The project's docker config: only the plugin directory. images/docker points DOCKER_CONFIG here (and keeps the
+# The project's docker config: only the plugin directory. images/docker.sh points DOCKER_CONFIG here (and keeps the
 # engine the user's own context selects through DOCKER_HOST).
 config=$MAPS_TOOLS_DIR/docker-config
 mkdir -p "$config"

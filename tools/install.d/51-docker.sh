@@ -58,5 +58,5 @@ fi
 # Dockerfiles again and then download nothing.
 echo "    building the project images with BuildKit (cached layers make this fast after the first time)"
 start=$SECONDS
-(cd "$REPO_ROOT" && images/docker compose --profile dev build --quiet)
+(cd "$REPO_ROOT" && images/docker.sh compose --profile dev build --quiet)
 echo "    project images built in $((SECONDS - start))s"

@@ -85,14 +85,14 @@ start_newcomer() { # suite
   local suite=$1 image=maps-api-newcomer/$1:local started=$SECONDS
   echo "==> newcomer on Debian $suite: image with only the README's prerequisites ($packages)"
   local base=debian:$suite-slim mapped=()
-  # images/docker maps the bases the project's images name onto the offline stand-ins; bookworm is named by none of
+  # images/docker.sh maps the bases the project's images name onto the offline stand-ins; bookworm is named by none of
   # them, but images/bases/build.sh builds its stand-in too.
   if ! registry_reachable && [[ " ${OFFLINE_BASES[*]} " != *" $base "* ]]; then
     docker image inspect "$OFFLINE_PREFIX$base" >/dev/null 2>&1 ||
       fail "no $OFFLINE_PREFIX$base: run tools/install.sh docker (images/bases/build.sh)"
     mapped=(--build-context "$base=docker-image://$OFFLINE_PREFIX$base")
   fi
-  images/docker buildx build --quiet --build-arg "BASE=$base" --build-arg "PACKAGES=$packages" \
+  images/docker.sh buildx build --quiet --build-arg "BASE=$base" --build-arg "PACKAGES=$packages" \
     ${mapped[@]+"${mapped[@]}"} -t "$image" tools/newcomer >/dev/null
   echo "    image ready in $((SECONDS - started))s"
   container=maps-newcomer-$suite-$$

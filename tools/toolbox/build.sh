@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the toolbox image here with BuildKit (images/docker), as maps-api/toolbox:<tag>, sharing this machine's Go
+# Builds the toolbox image here with BuildKit (images/docker.sh), as maps-api/toolbox:<tag>, sharing this machine's Go
 # build, pip and npm caches with the build (named contexts, the bases of the build's cache mounts: tools/toolbox/README.md;
 # Go modules come from the Go module proxy, cheaper than sending the module cache). Offline, the upstream bases map
 # onto the stand-ins (images/README.md), Python's and gcloud's too.
@@ -63,7 +63,7 @@ if ! registry_reachable; then
     rm -rf "$pyctx" && mkdir -p "$pyctx/python"
     (cd "$prefix" && tar -c --exclude='lib/python3.*/test' --exclude='__pycache__' bin include lib share 2>/dev/null) |
       tar -C "$pyctx/python" -x
-    "$repo/images/docker" buildx build --quiet --label "org.maps-api.base-recipe=$recipe" \
+    "$repo/images/docker.sh" buildx build --quiet --label "org.maps-api.base-recipe=$recipe" \
       -f "$here/offline-python.Dockerfile" -t "$standin" "$pyctx" >/dev/null
     rm -rf "$pyctx"
   fi
@@ -77,7 +77,7 @@ if ! registry_reachable; then
   recipe=$(cat "$here/offline-gcloud.Dockerfile" <(echo "$sdk") | sha256sum | cut -c1-16)
   if [ "$(docker image inspect -f '{{index .Config.Labels "org.maps-api.base-recipe"}}' "$gstandin" 2>/dev/null)" != "$recipe" ]; then
     echo "    building $gstandin from $sdk"
-    "$repo/images/docker" buildx build --quiet --label "org.maps-api.base-recipe=$recipe" \
+    "$repo/images/docker.sh" buildx build --quiet --label "org.maps-api.base-recipe=$recipe" \
       -f "$here/offline-gcloud.Dockerfile" -t "$gstandin" "$sdk" >/dev/null
   fi
   args+=(--build-context "gcloud=docker-image://$gstandin")
@@ -86,7 +86,7 @@ fi
 log=$MAPS_TOOLS_DIR/toolbox/build.log
 if [ -n "$target" ]; then args+=(--target "$target"); else args+=(-t "$image"); fi
 set +e
-"$repo/images/docker" buildx build --progress=plain "${args[@]}" -f "$here/Dockerfile" "$context" 2>&1 | tee "$log" |
+"$repo/images/docker.sh" buildx build --progress=plain "${args[@]}" -f "$here/Dockerfile" "$context" 2>&1 | tee "$log" |
   grep --line-buffered -E '^#[0-9]+ \[|==> install|    done in|ERROR'
 status=${PIPESTATUS[0]}
 set -e

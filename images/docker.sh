@@ -4,7 +4,7 @@
 # that directory in `cliPluginsExtraDirs`, so the user's ~/.docker is untouched) and BuildKit for every build.
 # Where no registry is reachable, builds map the upstream base names onto the offline stand-ins (images/offline.sh):
 # compose.yaml reads MAPS_API_BASE_PREFIX and BUILDKIT_SYNTAX; `build` (run as `buildx build`) gets the flags added.
-#   images/docker compose up --build -d          images/docker buildx build -f api/Dockerfile -t maps-api/api .
+#   images/docker.sh compose up --build -d          images/docker.sh buildx build -f api/Dockerfile -t maps-api/api .
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 set -a
@@ -14,7 +14,7 @@ set +a
 # shellcheck source=offline.sh
 source "$here/offline.sh"
 config=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}/docker-config
-[ -f "$config/config.json" ] || { echo "images/docker: no $config/config.json: run tools/install.sh docker" >&2; exit 1; }
+[ -f "$config/config.json" ] || { echo "images/docker.sh: no $config/config.json: run tools/install.sh docker" >&2; exit 1; }
 
 # Keep the engine the user's own config selects (e.g. a Docker Desktop context), then switch to the project config.
 if [ -z "${DOCKER_HOST:-}" ]; then
