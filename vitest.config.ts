@@ -14,8 +14,8 @@ const leaveOut = (process.env.MAPS_TEST_LEAVE_OUT ?? '').split(',').filter(Boole
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    // cluster/tests need the rehearsal's cluster: `npm run rehearse` runs them (cluster/vitest.config.ts).
-    exclude: ['**/node_modules/**', '**/dist/**', 'ci/**', 'cluster/tests/**'],
+    // rehearsal/tests need the rehearsal's cluster: `npm run rehearse` runs them (rehearsal/vitest.config.ts).
+    exclude: ['**/node_modules/**', '**/dist/**', 'ci/**', 'rehearsal/tests/**'],
     testTimeout: 60_000,
     hookTimeout: 180_000,
     tags: [

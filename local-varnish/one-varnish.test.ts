@@ -80,7 +80,7 @@ describe('one Varnish version', () => {
   );
 
   it('the rehearsal, compose, the pipeline and the chart build or name that image', () => {
-    expect(read('cluster/lib/images.ts')).toContain(`tag('varnish'), 'images/varnish'`);
+    expect(read('rehearsal/lib/images.ts')).toContain(`tag('varnish'), 'images/varnish'`);
     const compose = parse(read('compose.yaml')) as {
       services: Record<string, { build?: { context: string } }>;
     };

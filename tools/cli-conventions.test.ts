@@ -30,11 +30,11 @@ const clis: Record<string, readonly [string, readonly string[]]> = {
   'tools/toolbox/tag.sh': ['tools/toolbox/tag.sh', []],
   'tools/toolbox/build.sh': ['tools/toolbox/build.sh', []],
   'tools/toolbox/check.sh': ['tools/toolbox/check.sh', []],
-  'npm run rehearse (cluster/rehearse.ts)': tsx('cluster/rehearse.ts'),
-  'cluster/up.sh': ['cluster/up.sh', []],
-  'cluster/down.sh': ['cluster/down.sh', []],
-  'cluster/kind/up.sh': ['cluster/kind/up.sh', []],
-  'cluster/kind/down.sh': ['cluster/kind/down.sh', []],
+  'npm run rehearse (rehearsal/rehearse.ts)': tsx('rehearsal/rehearse.ts'),
+  'rehearsal/up.sh': ['rehearsal/up.sh', []],
+  'rehearsal/down.sh': ['rehearsal/down.sh', []],
+  'rehearsal/kind/up.sh': ['rehearsal/kind/up.sh', []],
+  'rehearsal/kind/down.sh': ['rehearsal/kind/down.sh', []],
 };
 
 describe.each(Object.entries(clis))('%s', (_name, [command, args]) => {

@@ -36,12 +36,12 @@ function guardDir(...names: string[]): string {
   return dir;
 }
 
-/** Every test file of the root suite (vitest.config.ts: not ci/, not cluster/tests). */
+/** Every test file of the root suite (vitest.config.ts: not ci/, not rehearsal/tests). */
 function testFiles(dir = ''): string[] {
   return readdirSync(join(repoRoot, dir || '.'), { withFileTypes: true }).flatMap((entry) => {
     const path = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      const skip = ['node_modules', 'dist', '.git', 'ci'].includes(entry.name) || path === 'cluster/tests';
+      const skip = ['node_modules', 'dist', '.git', 'ci'].includes(entry.name) || path === 'rehearsal/tests';
       return skip ? [] : testFiles(path);
     }
     return entry.name.endsWith('.test.ts') ? [path] : [];

@@ -255,7 +255,7 @@ describe('module functions as the engine sees them', () => {
       expect(scripts.test).toMatch(
         /npm run lint && npm run typecheck && vitest run && npm run test:ci-module/,
       );
-      expect(scripts.test).not.toMatch(/rehearse|cluster/);
+      expect(scripts.test).not.toMatch(/rehearse|rehearsal/);
       expect(execs(chains).flat().join(' ')).not.toMatch(/rehearse|cluster\/up\.sh/);
       expect(calls([suite], 'from').map((c) => c.args.address)).toEqual([TOOLBOX_IMAGE]);
       const docker = calls([suite], 'withMountedCache').find((c) => c.args.path === '/var/lib/docker');

@@ -26,7 +26,7 @@ const authOf = (job: Job) =>
   job.steps.find((s) => s.uses?.startsWith('google-github-actions/auth@'))?.with as
     Record<string, string> | undefined;
 const allJobs = workflows.flatMap((w) => Object.entries(w.jobs).map(([name, job]) => ({ w, name, job })));
-// The one kind of job that runs on the runner, not through Dagger: the rehearsal with kind (cluster/README.md), which
+// The one kind of job that runs on the runner, not through Dagger: the rehearsal with kind (rehearsal/README.md), which
 // needs the runner's Docker for its cluster and must never be nested inside `dagger call test`.
 const isRehearsal = (w: Workflow, name: string) =>
   name === 'rehearse' && ['pr.yml', 'main.yml'].includes(w.file);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # provides: kubelet kube-proxy kube-scheduler kube-controller-manager kubectl coredns
 # The rehearsal cluster's Kubernetes (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet,
-# kube-proxy, kubectl) and CoreDNS, compiled from the Go module proxy: cluster/kube/go.mod pins k8s.io/kubernetes
-# (KUBERNETES_CLUSTER_VERSION) and cluster/coredns/go.mod pins CoreDNS (COREDNS_VERSION) with only the plugins the
+# kube-proxy, kubectl) and CoreDNS, compiled from the Go module proxy: rehearsal/kube/go.mod pins k8s.io/kubernetes
+# (KUBERNETES_CLUSTER_VERSION) and rehearsal/coredns/go.mod pins CoreDNS (COREDNS_VERSION) with only the plugins the
 # cluster uses. Slow the first time (~20-40 min on 2 shared cores); a stamp makes later runs instant.
 set -euo pipefail
 bin=$MAPS_TOOLS_DIR/cluster/bin
@@ -16,12 +16,12 @@ build() { # <module dir> <stamp name> <go build targets...>
   (cd "$dir" && GOFLAGS="-trimpath -mod=readonly" nice -n 10 go build "$@")
   echo "$want" > "$stamp"
 }
-grep -q "k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION\$" "$REPO_ROOT/cluster/kube/go.mod" \
-  || { echo "cluster/kube/go.mod does not pin k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION" >&2; exit 1; }
-grep -q "github.com/coredns/coredns $COREDNS_VERSION\$" "$REPO_ROOT/cluster/coredns/go.mod" \
-  || { echo "cluster/coredns/go.mod does not pin CoreDNS $COREDNS_VERSION" >&2; exit 1; }
+grep -q "k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION\$" "$REPO_ROOT/rehearsal/kube/go.mod" \
+  || { echo "rehearsal/kube/go.mod does not pin k8s.io/kubernetes $KUBERNETES_CLUSTER_VERSION" >&2; exit 1; }
+grep -q "github.com/coredns/coredns $COREDNS_VERSION\$" "$REPO_ROOT/rehearsal/coredns/go.mod" \
+  || { echo "rehearsal/coredns/go.mod does not pin CoreDNS $COREDNS_VERSION" >&2; exit 1; }
 # shellcheck source=../lib/kube-version.sh
 source "$REPO_ROOT/tools/lib/kube-version.sh"
-build "$REPO_ROOT/cluster/kube" kube -ldflags "$(kube_version_ldflags)" -o "$bin/" ./cmd/...
-build "$REPO_ROOT/cluster/coredns" coredns -ldflags "-s -w" -o "$bin/coredns" .
+build "$REPO_ROOT/rehearsal/kube" kube -ldflags "$(kube_version_ldflags)" -o "$bin/" ./cmd/...
+build "$REPO_ROOT/rehearsal/coredns" coredns -ldflags "-s -w" -o "$bin/coredns" .
 echo "    Kubernetes $KUBERNETES_CLUSTER_VERSION and CoreDNS $COREDNS_VERSION in $bin"

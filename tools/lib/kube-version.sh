@@ -1,4 +1,4 @@
-# Sourced by install steps that build Kubernetes binaries from cluster/kube (63-cluster-kube, 64-kind):
+# Sourced by install steps that build Kubernetes binaries from rehearsal/kube (63-cluster-kube, 64-kind):
 # kube_version_ldflags prints the -ldflags `make` would set, stamping KUBERNETES_CLUSTER_VERSION (helm checks the chart's
 # kubeVersion against the API server's gitVersion; kubectl reports it).
 kube_version_ldflags() {

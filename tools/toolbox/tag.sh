@@ -26,8 +26,8 @@ inputs() {
   find tools/toolbox tools/install.d tools/lib -type f ! -name '*.md' ! -name '*.test.ts'
   printf '%s\n' tools/install.sh tools/versions.env \
     emulator/requirements.txt charts/maps-api/tests/schemas/generate-kubernetes-schemas.ts images/offline.sh \
-    cluster/pause/pause.c
-  find cluster/kube cluster/coredns images/varnish/scan-policy-check -type f \( -name '*.go' -o -name go.mod -o -name go.sum \)
+    rehearsal/pause/pause.c
+  find rehearsal/kube rehearsal/coredns images/varnish/scan-policy-check -type f \( -name '*.go' -o -name go.mod -o -name go.sum \)
 }
 files=$(inputs | LC_ALL=C sort -u)
 if [ -n "$list" ]; then echo "$files"; exit 0; fi

@@ -27,7 +27,7 @@ probe healthz {
     # The Service address: each probe reaches one random ready pod, and the verdict applies to all of them. Sick
     # only when none of the last 5 probes was answered (no pod left: about 5 s), healthy at the first answer. With
     # "3 of 5" a terminating or slow pod drawn three times marked every pod sick for seconds, and each pass and
-    # miss got 503 during rolling upgrades (cluster/README.md, Findings). Per-pod health is Kubernetes' readiness.
+    # miss got 503 during rolling upgrades (rehearsal/README.md, Findings). Per-pod health is Kubernetes' readiness.
     .threshold = 1;
     .initial = 1;
 {{- end }}

@@ -1,4 +1,4 @@
-# Sourced by cluster/up.sh: readies the machine's cgroups for the one-node cluster, before anything starts.
+# Sourced by rehearsal/up.sh: readies the machine's cgroups for the one-node cluster, before anything starts.
 # cgroup_prepare ROOT PARENT (ROOT: the cgroup mount, /sys/fs/cgroup; tests pass a fake tree. PARENT: the parent of
 # every pod cgroup, the kubelet's cgroupRoot):
 # - cgroup v1 (hybrid included: v1 controllers under ROOT): nothing here; up.sh makes PARENT in every hierarchy.
@@ -7,7 +7,7 @@
 #   the container's processes, and cgroup v2 enables controllers for children only in a cgroup without processes of
 #   its own: tools/lib/cgroup.sh moves them to ROOT/init and enables every controller (the same step as dockerd's, as
 #   Docker's dind, Dagger's k3s module and kind's node do). On a host's own root only the controllers are enabled.
-#   Then PARENT is made with every controller enabled for its children. Proven in a cgroup v2 VM (cluster/README.md).
+#   Then PARENT is made with every controller enabled for its children. Proven in a cgroup v2 VM (rehearsal/README.md).
 # Returns 1 after printing the cause and what to use instead when that cannot be done.
 # shellcheck source=../tools/lib/cgroup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/cgroup.sh"
@@ -28,7 +28,7 @@ cgroup_prepare() {
   fi
   cat >&2 <<EOF
 cgroup v2 (unified hierarchy at $root): $cause.
-Use kind instead, whose node image handles cgroup v2: npm run rehearse -- --provider kind (cluster/README.md).
+Use kind instead, whose node image handles cgroup v2: npm run rehearse -- --provider kind (rehearsal/README.md).
 EOF
   return 1
 }

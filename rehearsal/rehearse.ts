@@ -1,8 +1,8 @@
 /**
  * `npm run rehearse -- --provider kind|source [--keep] [--no-tests]`: the whole delivery on a real cluster and a real
- * registry (cluster/README.md). The provider's cluster up -> build and push the API, Varnish and emulator images ->
+ * registry (rehearsal/README.md). The provider's cluster up -> build and push the API, Varnish and emulator images ->
  * in-cluster BigQuery emulator -> the deploy program (ci/deploy) with the same digests into dev, staging, production in
- * order -> a table -> the real-cluster tests (cluster/tests) -> the provider's cluster down unless --keep.
+ * order -> a table -> the real-cluster tests (rehearsal/tests) -> the provider's cluster down unless --keep.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,10 +23,10 @@ interface DeployReport {
 }
 
 const USAGE = `Usage: npm run rehearse -- --provider kind|source [--keep] [--no-tests]
-The whole delivery on a real cluster and a local registry (cluster/README.md).
+The whole delivery on a real cluster and a local registry (rehearsal/README.md).
   --provider    the cluster (or REHEARSAL_PROVIDER; one must be given):
-                  kind     kind's cluster from cluster/kind/cluster.yaml (pulls its node image: GitHub runners, laptops)
-                  source   the one-node cluster built from source, cluster/up.sh (no image pulls: this CI; cgroup v1)
+                  kind     kind's cluster from rehearsal/kind/cluster.yaml (pulls its node image: GitHub runners, laptops)
+                  source   the one-node cluster built from source, rehearsal/up.sh (no image pulls: this CI; cgroup v1)
   --keep        leave the cluster running afterwards
   --no-tests    deploy the three environments, skip the real-cluster tests
   -h, --help    print this help`;
@@ -83,7 +83,7 @@ try {
         'ci/deploy/main.ts',
         ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
         ...['--api-image', images.api, '--varnish-image', images.varnish, '--host', rehearsal.hostOf(env)],
-        ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
+        ...['--values', namespaceValues, '--values', 'rehearsal/rehearsal-values.yaml'],
         // The same smoke as GKE's (through the cluster); the public check is skipped: no load balancer, DNS or
         // certificate exists here for the rehearsal's hosts.
         ...['--timeout', '6m', '--public-wait', '0s', '--report', report],
@@ -124,7 +124,12 @@ try {
     process.env.REHEARSAL_IMAGES = JSON.stringify(images);
     const code = await stream(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', 'cluster/vitest.config.ts'],
+      [
+        join(repoRoot, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--config',
+        'rehearsal/vitest.config.ts',
+      ],
       '[tests]',
     );
     say(`real-cluster tests ${code === 0 ? 'passed' : 'FAILED'} in ${elapsed(t0)}s`);

@@ -3,7 +3,7 @@
 // while its image check and pull go to a recording docker that refuses them. kind v0.33.0 validates the whole
 // configuration before it pulls (pkg/cluster/internal/create/create.go: Validate, then Provision, whose first step is
 // the node image), so reaching the pull of our pinned image means kind accepted the file. What only a hosted run
-// shows (the node booting, containerd taking the patch, pulls from the local registry) is in cluster/README.md.
+// shows (the node booting, containerd taking the patch, pulls from the local registry) is in rehearsal/README.md.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../lib/kube.js';
 
-const configFile = join(repoRoot, 'cluster/kind/cluster.yaml');
+const configFile = join(repoRoot, 'rehearsal/kind/cluster.yaml');
 const configText = readFileSync(configFile, 'utf8');
 const config = parse(configText) as {
   nodes: { role: string; image: string }[];
@@ -88,7 +88,7 @@ function kindCreate(name: string, text: string) {
 
 const nodeImage = config.nodes[0]?.image ?? '';
 
-describe('cluster/kind/cluster.yaml, run through kind', { tags: ['needs-docker'] }, () => {
+describe('rehearsal/kind/cluster.yaml, run through kind', { tags: ['needs-docker'] }, () => {
   // Nothing is created (every call but info and ps is refused), so this finds nothing; it is here in case kind ever
   // gets further than the test expects. Bounded: kind deletes by label through `docker ps`, one call.
   afterAll(() => {
@@ -150,7 +150,7 @@ describe('cluster/kind/cluster.yaml, run through kind', { tags: ['needs-docker']
   });
 });
 
-describe('cluster/kind/cluster.yaml', () => {
+describe('rehearsal/kind/cluster.yaml', () => {
   it("pins one node image by digest, at the one-node cluster's Kubernetes minor", () => {
     expect(config.nodes).toHaveLength(1);
     expect(nodeImage).toMatch(/^kindest\/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
@@ -158,24 +158,24 @@ describe('cluster/kind/cluster.yaml', () => {
     expect(minor(nodeImage.split(':')[1] ?? '')).toBe(minor(versions.KUBERNETES_CLUSTER_VERSION ?? ''));
   });
 
-  it("enables the admission API of manifests/small-node.yaml, as cluster/up.sh's API server does", () => {
-    const policy = readFileSync(join(repoRoot, 'cluster/manifests/small-node.yaml'), 'utf8');
+  it("enables the admission API of manifests/small-node.yaml, as rehearsal/up.sh's API server does", () => {
+    const policy = readFileSync(join(repoRoot, 'rehearsal/manifests/small-node.yaml'), 'utf8');
     const apiVersions = [...new Set([...policy.matchAll(/^apiVersion: (.+)$/gm)].map((m) => m[1]))];
     expect(apiVersions).toEqual(['admissionregistration.k8s.io/v1beta1']);
     expect(config.runtimeConfig).toEqual({ 'admissionregistration.k8s.io/v1beta1': 'true' });
     expect(config.featureGates).toEqual({ MutatingAdmissionPolicy: true });
-    const upSh = readFileSync(join(repoRoot, 'cluster/up.sh'), 'utf8');
+    const upSh = readFileSync(join(repoRoot, 'rehearsal/up.sh'), 'utf8');
     expect(upSh).toContain(
       '--feature-gates MutatingAdmissionPolicy=true --runtime-config admissionregistration.k8s.io/v1beta1=true',
     );
   });
 
-  it('points containerd at the certs.d directory where cluster/kind/up.sh writes the registry hosts.toml', () => {
+  it('points containerd at the certs.d directory where rehearsal/kind/up.sh writes the registry hosts.toml', () => {
     const [patch] = config.containerdConfigPatches;
     expect(config.containerdConfigPatches).toHaveLength(1);
     const configPath = /config_path = "([^"]+)"/.exec(patch ?? '')?.[1];
     expect(configPath).toBe('/etc/containerd/certs.d');
-    const upSh = readFileSync(join(repoRoot, 'cluster/kind/up.sh'), 'utf8');
+    const upSh = readFileSync(join(repoRoot, 'rehearsal/kind/up.sh'), 'utf8');
     expect(upSh).toContain(`certs_d=${configPath}\n`);
   });
 });

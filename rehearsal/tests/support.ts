@@ -77,7 +77,7 @@ export function runDeploy(
     'ci/deploy/main.ts',
     ...['--env', env, '--namespace', namespace, '--release', rehearsal.release],
     ...['--api-image', apiImage, '--varnish-image', images().varnish, '--host', rehearsal.hostOf(env)],
-    ...['--values', namespaceValues, '--values', 'cluster/rehearsal-values.yaml'],
+    ...['--values', namespaceValues, '--values', 'rehearsal/rehearsal-values.yaml'],
     ...['--public-wait', '0s'],
     ...extra,
   ];

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Starts the rehearsal's kind cluster (cluster/kind/cluster.yaml) and its registry, after kind's local-registry guide:
+# Starts the rehearsal's kind cluster (rehearsal/kind/cluster.yaml) and its registry, after kind's local-registry guide:
 # the registry container is published on 127.0.0.1:$KIND_REGISTRY_PORT, where Docker pushes, and joins kind's network
 # under its name, where the node pulls (a containerd hosts.toml sends localhost:$KIND_REGISTRY_PORT there). Applies
-# manifests/ like cluster/up.sh. Idempotent: an existing cluster and registry are kept. Needs Docker and kind.
+# manifests/ like rehearsal/up.sh. Idempotent: an existing cluster and registry are kept. Needs Docker and kind.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 source "$here/../lib.sh"
-no_options "Usage: cluster/kind/up.sh
-Starts the rehearsal's kind cluster and its local registry (idempotent); prints the kubeconfig path. No options (cluster/README.md).
+no_options "Usage: rehearsal/kind/up.sh
+Starts the rehearsal's kind cluster and its local registry (idempotent); prints the kubeconfig path. No options (rehearsal/README.md).
   -h, --help   print this help" "$@"
 export KUBECONFIG=$KIND_KUBECONFIG
 command -v kind >/dev/null || die "kind missing: run tools/install.sh kind"
@@ -27,7 +27,7 @@ if kind get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
   log "kind cluster $KIND_CLUSTER exists: keeping it"
   kind export kubeconfig --name "$KIND_CLUSTER" --kubeconfig "$KIND_KUBECONFIG"
 else
-  log "creating kind cluster $KIND_CLUSTER from cluster/kind/cluster.yaml ($(kind version))"
+  log "creating kind cluster $KIND_CLUSTER from rehearsal/kind/cluster.yaml ($(kind version))"
   kind create cluster --name "$KIND_CLUSTER" --config "$here/cluster.yaml" --kubeconfig "$KIND_KUBECONFIG" --wait 180s
 fi
 for node in $(kind get nodes --name "$KIND_CLUSTER"); do

@@ -4,8 +4,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../lib.sh
 source "$here/../lib.sh"
-no_options "Usage: cluster/kind/down.sh
-Deletes the rehearsal's kind cluster and its local registry (idempotent). No options (cluster/README.md).
+no_options "Usage: rehearsal/kind/down.sh
+Deletes the rehearsal's kind cluster and its local registry (idempotent). No options (rehearsal/README.md).
   -h, --help   print this help" "$@"
 command -v kind >/dev/null || die "kind missing: run tools/install.sh kind"
 kind delete cluster --name "$KIND_CLUSTER" --kubeconfig "$KIND_KUBECONFIG"

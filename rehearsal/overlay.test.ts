@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { environmentNames, render, type K8sObject } from '../charts/maps-api/tests/chart.js';
 import { rehearsal, repoRoot } from './lib/kube.js';
 
-const overlay = join(repoRoot, 'cluster', 'rehearsal-values.yaml');
+const overlay = join(repoRoot, 'rehearsal', 'rehearsal-values.yaml');
 const EMULATOR_HOST = 'BIGQUERY_EMULATOR_HOST';
 
 function withoutEmulatorHost(objects: K8sObject[]): K8sObject[] {

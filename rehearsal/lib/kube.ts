@@ -11,21 +11,21 @@ export const toolsDir =
 export const clusterBin = join(toolsDir, 'cluster', 'bin');
 
 /**
- * The rehearsal's two cluster providers (cluster/README.md): the same program, deploy and tests run on either. Paths and
- * ports follow cluster/lib.sh (cluster/providers.test.ts compares them).
+ * The rehearsal's two cluster providers (rehearsal/README.md): the same program, deploy and tests run on either. Paths and
+ * ports follow rehearsal/lib.sh (rehearsal/providers.test.ts compares them).
  */
 export const providers = {
   kind: {
-    what: 'kind (cluster/kind/cluster.yaml), for machines that can pull its node image: GitHub runners, laptops',
-    up: 'cluster/kind/up.sh',
-    down: 'cluster/kind/down.sh',
+    what: 'kind (rehearsal/kind/cluster.yaml), for machines that can pull its node image: GitHub runners, laptops',
+    up: 'rehearsal/kind/up.sh',
+    down: 'rehearsal/kind/down.sh',
     kubeconfig: join(toolsDir, 'cluster', 'kind-kubeconfig'),
     registry: `localhost:${process.env.KIND_REGISTRY_PORT ?? '5001'}`,
   },
   source: {
-    what: 'the one-node cluster built from source (cluster/up.sh), for machines that cannot pull images: this CI',
-    up: 'cluster/up.sh',
-    down: 'cluster/down.sh',
+    what: 'the one-node cluster built from source (rehearsal/up.sh), for machines that cannot pull images: this CI',
+    up: 'rehearsal/up.sh',
+    down: 'rehearsal/down.sh',
     kubeconfig: join(toolsDir, 'cluster', 'kubeconfig'),
     registry: `127.0.0.1:${process.env.CLUSTER_REGISTRY_PORT ?? '15000'}`,
   },

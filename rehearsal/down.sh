@@ -6,8 +6,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-no_options "Usage: cluster/down.sh
-Stops the rehearsal cluster and leaves nothing behind but the caches (idempotent). No options (cluster/README.md).
+no_options "Usage: rehearsal/down.sh
+Stops the rehearsal cluster and leaves nothing behind but the caches (idempotent). No options (rehearsal/README.md).
   -h, --help   print this help" "$@"
 [ "$(id -u)" -eq 0 ] || die "run as root"
 pids=$CLUSTER_RUN/pids

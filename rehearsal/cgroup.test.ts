@@ -1,5 +1,5 @@
-// cluster/up.sh readies the machine's cgroups before it starts anything (cluster/cgroup.sh). The trees here are fake
-// cgroup mounts: they drive the decisions and show what is written; a real cgroup v2 kernel was a VM (cluster/README.md).
+// rehearsal/up.sh readies the machine's cgroups before it starts anything (rehearsal/cgroup.sh). The trees here are fake
+// cgroup mounts: they drive the decisions and show what is written; a real cgroup v2 kernel was a VM (rehearsal/README.md).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ function tree(name: string, files: Record<string, string>): string {
 }
 
 function prepare(root: string) {
-  const script = 'source cluster/cgroup.sh && cgroup_prepare "$1" maps-rehearsal';
+  const script = 'source rehearsal/cgroup.sh && cgroup_prepare "$1" maps-rehearsal';
   const result = spawnSync('bash', ['-c', script, 'prepare', root], { cwd: repoRoot, encoding: 'utf8' });
   return { code: result.status, stderr: result.stderr, stdout: result.stdout };
 }
@@ -103,7 +103,7 @@ describe('the one-node cluster on the cgroups it finds', () => {
     const tools = join(scratch, 'tools');
     const run = join(scratch, 'run');
     const started = Date.now();
-    const result = spawnSync('bash', ['cluster/up.sh'], {
+    const result = spawnSync('bash', ['rehearsal/up.sh'], {
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: 30_000,

@@ -13,7 +13,7 @@ class ByName extends BaseSequencer {
 // cluster and REHEARSAL_IMAGES); the root config leaves them out. One file at a time: they share the releases.
 export default defineConfig({
   test: {
-    include: ['cluster/tests/**/*.test.ts'],
+    include: ['rehearsal/tests/**/*.test.ts'],
     fileParallelism: false,
     sequence: { sequencer: ByName },
     testTimeout: 600_000,

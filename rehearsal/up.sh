@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the one-node rehearsal cluster (cluster/README.md) and the local registry; idempotent: a healthy cluster is
+# Starts the one-node rehearsal cluster (rehearsal/README.md) and the local registry; idempotent: a healthy cluster is
 # left as it is, a half-started one is stopped (down.sh) and started again. Root, no systemd needed; cgroup v1, or v2
 # with the controllers delegated first (cgroup.sh; where that cannot be done it stops within a second, naming why).
 # Prints the kubeconfig path. Binaries: tools/install.sh (steps 62-cluster-runtime, 63-cluster-kube).
@@ -7,8 +7,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=lib.sh
 source "$here/lib.sh"
-no_options "Usage: cluster/up.sh
-Starts the one-node rehearsal cluster and its local registry (idempotent); prints the kubeconfig path. No options (cluster/README.md).
+no_options "Usage: rehearsal/up.sh
+Starts the one-node rehearsal cluster and its local registry (idempotent); prints the kubeconfig path. No options (rehearsal/README.md).
   -h, --help   print this help" "$@"
 # shellcheck source=cgroup.sh
 source "$here/cgroup.sh"

@@ -1,6 +1,6 @@
-# Shared settings of the rehearsal's cluster providers (sourced): the one-node cluster built from source (cluster/up.sh,
-# cluster/down.sh) and kind (cluster/kind/up.sh, down.sh). Every path, port and address of the rehearsal clusters is
-# here (cluster/lib/kube.ts reads the same, tested); environment variables of the same name override them.
+# Shared settings of the rehearsal's cluster providers (sourced): the one-node cluster built from source (rehearsal/up.sh,
+# rehearsal/down.sh) and kind (rehearsal/kind/up.sh, down.sh). Every path, port and address of the rehearsal clusters is
+# here (rehearsal/lib/kube.ts reads the same, tested); environment variables of the same name override them.
 MAPS_TOOLS_DIR=${MAPS_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/maps-api}
 CLUSTER_BIN=$MAPS_TOOLS_DIR/cluster/bin
 # Kept between runs (caches): containerd's image store and the registry's blobs.
@@ -28,7 +28,7 @@ CLUSTER_SOCKET=$CLUSTER_RUN/containerd/containerd.sock
 CLUSTER_PAUSE_IMAGE=maps-rehearsal.local/pause:1
 # The bridge and iptables rules made here carry this comment, so down.sh removes only its own.
 CLUSTER_TAG=maps-rehearsal
-# The kind provider (cluster/kind/cluster.yaml), after kind's local-registry guide: a registry container published on
+# The kind provider (rehearsal/kind/cluster.yaml), after kind's local-registry guide: a registry container published on
 # loopback where Docker pushes, reached by the node under its container name on kind's network.
 KIND_CLUSTER=maps-rehearsal
 KIND_KUBECONFIG=${KIND_KUBECONFIG:-$MAPS_TOOLS_DIR/cluster/kind-kubeconfig}

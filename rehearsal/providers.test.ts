@@ -1,5 +1,5 @@
-// One rehearsal program, two cluster providers: the provider is chosen explicitly, and the program (cluster/lib/kube.ts)
-// and the providers' scripts (cluster/lib.sh) agree on where each cluster's kubeconfig and registry are.
+// One rehearsal program, two cluster providers: the provider is chosen explicitly, and the program (rehearsal/lib/kube.ts)
+// and the providers' scripts (rehearsal/lib.sh) agree on where each cluster's kubeconfig and registry are.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { providers, rehearsal, repoRoot, toolsDir } from './lib/kube.js';
 
 function shellSettings(...names: string[]): Record<string, string> {
-  const script = `source cluster/lib.sh; ${names.map((n) => `echo "${n}=$${n}"`).join('; ')}`;
+  const script = `source rehearsal/lib.sh; ${names.map((n) => `echo "${n}=$${n}"`).join('; ')}`;
   const result = spawnSync('bash', ['-c', script], {
     cwd: repoRoot,
     encoding: 'utf8',
@@ -23,7 +23,7 @@ function shellSettings(...names: string[]): Record<string, string> {
 }
 
 function rehearse(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'cluster/rehearse.ts', ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'rehearsal/rehearse.ts', ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     env: { ...process.env, REHEARSAL_PROVIDER: '', ...env },
@@ -33,7 +33,7 @@ function rehearse(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('the rehearsal cluster providers', () => {
-  it('are kind and source, and cluster/lib.sh agrees on their kubeconfig and registry', () => {
+  it('are kind and source, and rehearsal/lib.sh agrees on their kubeconfig and registry', () => {
     const shell = shellSettings('CLUSTER_KUBECONFIG', 'CLUSTER_REGISTRY', 'KIND_KUBECONFIG', 'KIND_REGISTRY');
     expect(Object.keys(providers).sort()).toEqual(['kind', 'source']);
     expect(providers.source).toMatchObject({
@@ -75,7 +75,7 @@ describe('the rehearsal cluster providers', () => {
 
 describe('manifests/rehearsal-bigquery-egress.yaml', () => {
   it('opens the API pods exactly to the BigQuery stand-in the rehearsal runs', () => {
-    const text = readFileSync(join(repoRoot, 'cluster/manifests/rehearsal-bigquery-egress.yaml'), 'utf8');
+    const text = readFileSync(join(repoRoot, 'rehearsal/manifests/rehearsal-bigquery-egress.yaml'), 'utf8');
     const namespaces = new Set(text.match(/maps-rehearsal-[a-z]+/g));
     expect([...namespaces]).toEqual([rehearsal.emulatorNamespace]);
     expect(text).toContain(`port: ${rehearsal.emulatorPort}, protocol: "TCP"`);
