@@ -41,11 +41,28 @@ seed() { # name dir: a cache the build's cache mount starts from (an empty direc
   local dir=$2
   if [ ! -d "$dir" ]; then dir=$MAPS_TOOLS_DIR/toolbox/empty; mkdir -p "$dir"; fi
   args+=(--build-context "$1=$dir")
+  seeds+=("$dir")
 }
-args=()
+args=() seeds=()
 seed go-build-seed "$(go env GOCACHE 2>/dev/null || echo "$HOME/.cache/go-build")"
 seed pip-seed "${PIP_CACHE_DIR:-$HOME/.cache/pip}"
 seed npm-seed "$(npm config get cache 2>/dev/null || echo "$HOME/.npm")"
+
+# Go refreshes the mtime of each cache entry it uses when it is older than an hour, and overlayfs then copies the whole
+# entry up out of the seed (10 of 14.5 GB on 2026-12-06, docs/measurements.md). Refreshed here first, as Go itself
+# would, a build within the hour copies nothing up.
+find "${seeds[0]}" -type f -exec touch -c -m {} +
+# Disk, before anything is sent: BuildKit's copy of the seeds, then the Go modules and the layers: the seeds + 12 GB.
+# On a shared disk, stop before filling it.
+seeds_gb=$(du -sk "${seeds[@]}" 2>/dev/null | awk '{s += $1} END {printf "%d", s / 1048576}')
+root=$(docker info -f '{{.DockerRootDir}}')
+free_gb=$(df -Pk "$root" | awk 'NR == 2 {printf "%d", $4 / 1048576}')
+need_gb=$((seeds_gb + 12))
+if [ "$free_gb" -lt "$need_gb" ]; then
+  echo "toolbox build needs ~${need_gb} GB free under $root (${seeds_gb} GB of seeds + 12 GB), has ${free_gb} GB" >&2
+  exit 1
+fi
+echo "    seeds ${seeds_gb} GB; ${free_gb} GB free under $root (needs ~${need_gb} GB)"
 
 if ! registry_reachable; then
   # python:3.13-slim-bookworm has no stand-in in images/bases (no project image needs it): built here from this
