@@ -43,7 +43,7 @@ binary=$dir/terraform-provider-google_v$TF_GOOGLE_PROVIDER_VERSION
 # Tests and CI use this file through TF_CLI_CONFIG_FILE: only the local mirror, never the network.
 mkdir -p "$MAPS_TOOLS_DIR/terraform"
 cli_config=$MAPS_TOOLS_DIR/terraform/cli.tfrc
-cat > "$cli_config.new" <<EOF
+want=$(cat <<EOF
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
@@ -51,8 +51,10 @@ provider_installation {
   }
 }
 EOF
-# Replaced only when it changed: a run that finds everything installed writes nothing (the toolbox check).
-if cmp -s "$cli_config.new" "$cli_config"; then rm "$cli_config.new"; else mv "$cli_config.new" "$cli_config"; fi
+)
+# Written only when it changed (no temporary file either): a run that finds everything installed writes nothing (the
+# toolbox check).
+[ "$(cat "$cli_config" 2>/dev/null)" = "$want" ] || printf '%s\n' "$want" > "$cli_config"
 
 if [ -x "$binary" ]; then echo "    hashicorp/google $TF_GOOGLE_PROVIDER_VERSION present"; exit 0; fi
 mkdir -p "$dir"

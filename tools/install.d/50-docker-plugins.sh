@@ -59,10 +59,10 @@ fi
 # engine the user's own context selects through DOCKER_HOST).
 config=$MAPS_TOOLS_DIR/docker-config
 mkdir -p "$config"
-printf '{\n  "cliPluginsExtraDirs": ["%s"]\n}\n' "$plugins" > "$config/config.json.new"
-# Replaced only when it changed: a run that finds everything installed writes nothing (the toolbox check).
-if cmp -s "$config/config.json.new" "$config/config.json"; then rm "$config/config.json.new"
-else mv "$config/config.json.new" "$config/config.json"; fi
+want=$(printf '{\n  "cliPluginsExtraDirs": ["%s"]\n}' "$plugins")
+# Written only when it changed (no temporary file either): a run that finds everything installed writes nothing (the
+# toolbox check).
+[ "$(cat "$config/config.json" 2>/dev/null)" = "$want" ] || printf '%s\n' "$want" > "$config/config.json"
 echo "    $(DOCKER_CONFIG=$config docker compose version), $(DOCKER_CONFIG=$config docker buildx version | cut -d' ' -f1,2)"
 
 

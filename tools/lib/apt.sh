@@ -28,7 +28,8 @@ link_programs() {
   shift
   for name in "$@"; do
     found=$(find_program "$name" "$package") || { echo "$name not found after installing $package" >&2; return 1; }
-    ln -sfn "$found" "$MAPS_TOOLS_DIR/bin/$name"
+    # Only when it points elsewhere: a run that finds everything installed writes nothing (the toolbox check).
+    [ "$(readlink "$MAPS_TOOLS_DIR/bin/$name")" = "$found" ] || ln -sfn "$found" "$MAPS_TOOLS_DIR/bin/$name"
   done
 }
 
