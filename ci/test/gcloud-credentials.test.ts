@@ -82,7 +82,10 @@ describe(`the real gcloud CLI with each --gcp-credentials file (${GCLOUD_CREDENT
 
   it('runs gcloud from PATH (the toolbox image carries it; elsewhere install the Google Cloud CLI)', () => {
     const why = gcloudVersion.error?.message ?? `${gcloudVersion.stdout}${gcloudVersion.stderr}`;
-    expect(gcloudVersion.status, `gcloud --version failed, so nothing below is checked: ${why}`).toBe(0);
+    expect(
+      gcloudVersion.status,
+      `gcloud --version failed, so nothing below is checked (install the Google Cloud CLI, or run in devbox shell, which pins it): ${why}`,
+    ).toBe(0);
     expect(gcloudVersion.stdout).toMatch(/^Google Cloud SDK \d+\.\d+\.\d+/m);
   }, 120_000);
   const withFile = (file: string) => ({ [GCLOUD_CREDENTIALS_VARIABLE]: file });
