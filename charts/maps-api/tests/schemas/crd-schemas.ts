@@ -25,7 +25,7 @@ export const crdFile = join(
   '..',
   '..',
   '..',
-  'cluster',
+  'rehearsal',
   'manifests',
   'gke-ingress-crds.yaml',
 );
