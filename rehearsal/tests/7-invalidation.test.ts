@@ -111,8 +111,12 @@ describe('invalidation after a replica refresh (dev)', () => {
   it("changes a cached tile's X-Data-Version at once after the refresh, while another table stays cached", async () => {
     const kubeconfig = kubeconfigAs(replicaUser);
     // A first refresh makes the replica the tool's own (the rehearsal seeded it without labels); 3: it already is.
+    // --mode overwrite, not the default versioned: the emulator's copy into a new version table drops partitioning and
+    // clustering (BigQuery's keeps them), which verification rightly refuses; a copy over the seeded replica keeps them.
     const first = await replicate(
       kubeconfig,
+      '--mode',
+      'overwrite',
       '--dest-project',
       project,
       '--json',
@@ -142,6 +146,8 @@ describe('invalidation after a replica refresh (dev)', () => {
 
     const refresh = await replicate(
       kubeconfig,
+      '--mode',
+      'overwrite',
       '--dest-project',
       project,
       '--json',
