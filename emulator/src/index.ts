@@ -1,5 +1,5 @@
 export { startEmulator, freePort, toolsDir, type Emulator, type StartOptions } from './start.js';
-export { seedSampleData, emulatorClient, createTable } from './seed.js';
+export { seedSampleData, emulatorClient, createTable, TILESET_TABLE_OPTIONS } from './seed.js';
 export * from './sample-data.js';
 
 import { seedSampleData } from './seed.js';

@@ -37,14 +37,17 @@ export async function createTable(
   }
 }
 
+/** The sample tileset's storage and description: also what an exact copy of it (a replica) carries. */
+export const TILESET_TABLE_OPTIONS = {
+  clustering: { fields: ['z', 'x', 'y'] },
+  rangePartitioning: TILESET_RANGE_PARTITIONING,
+  description: 'Embedded sample of carto-demo-data.demo_tilesets.osm_buildings',
+};
+
 export async function seedSampleData(host: string): Promise<{ tiles: number; stores: number }> {
   const bigquery = emulatorClient(host);
   const tiles = sampleTileRows().map((row) => ({ ...row, data: row.data.toString('base64') }));
-  await createTable(bigquery, SAMPLE_TILESET, TILESET_SCHEMA, tiles, {
-    clustering: { fields: ['z', 'x', 'y'] },
-    rangePartitioning: TILESET_RANGE_PARTITIONING,
-    description: 'Embedded sample of carto-demo-data.demo_tilesets.osm_buildings',
-  });
+  await createTable(bigquery, SAMPLE_TILESET, TILESET_SCHEMA, tiles, TILESET_TABLE_OPTIONS);
   const stores = sampleStoreRows();
   await createTable(bigquery, SAMPLE_TABLE, STORES_SCHEMA, stores as unknown as Record<string, unknown>[]);
   return { tiles: tiles.length, stores: stores.length };

@@ -7,7 +7,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TILESET_SCHEMA, createTable, emulatorClient, sampleTileRows } from '@maps-api/emulator';
+import {
+  TILESET_SCHEMA,
+  TILESET_TABLE_OPTIONS,
+  createTable,
+  emulatorClient,
+  sampleTileRows,
+} from '@maps-api/emulator';
 import { kubectl, portForward, rehearsal, repoRoot } from './kube.js';
 
 const NAME = rehearsal.emulatorService;
@@ -112,7 +118,7 @@ async function seedReplicas(): Promise<void> {
         `${project}.${replica.dataset}.${replica.table}`,
         TILESET_SCHEMA,
         tiles,
-        { clustering: { fields: ['z', 'x', 'y'] } },
+        TILESET_TABLE_OPTIONS, // seeded as an exact copy of the source would be: its storage and description
       );
     }
   } finally {
