@@ -52,7 +52,21 @@ afterAll(() => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-function replicate(kubeconfig: string, ...args: string[]) {
+/**
+ * One refresh of this environment's replica, banning through its Varnish. --mode overwrite, not the default versioned:
+ * the emulator's copy into a new version table drops partitioning and clustering (BigQuery's keeps them), which
+ * verification rightly refuses; a copy over the seeded replica keeps them.
+ */
+function refreshReplica(kubeconfig: string) {
+  const args = [
+    '--mode',
+    'overwrite',
+    '--dest-project',
+    project,
+    '--json',
+    '--ban-service',
+    `${namespace}/${varnishService}`,
+  ];
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'replica/src/cli.ts', ...args], {
       cwd: repoRoot,
@@ -111,18 +125,7 @@ describe('invalidation after a replica refresh (dev)', () => {
   it("changes a cached tile's X-Data-Version at once after the refresh, while another table stays cached", async () => {
     const kubeconfig = kubeconfigAs(replicaUser);
     // A first refresh makes the replica the tool's own (the rehearsal seeded it without labels); 3: it already is.
-    // --mode overwrite, not the default versioned: the emulator's copy into a new version table drops partitioning and
-    // clustering (BigQuery's keeps them), which verification rightly refuses; a copy over the seeded replica keeps them.
-    const first = await replicate(
-      kubeconfig,
-      '--mode',
-      'overwrite',
-      '--dest-project',
-      project,
-      '--json',
-      '--ban-service',
-      `${namespace}/${varnishService}`,
-    );
+    const first = await refreshReplica(kubeconfig);
     expect([0, 3], first.stderr).toContain(first.code);
 
     const cold = await get(tile);
@@ -144,16 +147,7 @@ describe('invalidation after a replica refresh (dev)', () => {
     for (let i = 0; i < 20; i++)
       await get(`/maps/tileset/${SAMPLE_TILESET}/20/${Date.now() % 1_000_000}/${i}`);
 
-    const refresh = await replicate(
-      kubeconfig,
-      '--mode',
-      'overwrite',
-      '--dest-project',
-      project,
-      '--json',
-      '--ban-service',
-      `${namespace}/${varnishService}`,
-    );
+    const refresh = await refreshReplica(kubeconfig);
     expect(refresh.code, refresh.stderr).toBe(0);
     const report = JSON.parse(refresh.stdout);
     expect(report.outcome).toBe('copied');
